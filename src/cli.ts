@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import type { CommandModule } from 'yargs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { initCommand } from './commands/init.js';
+import { logsCommand } from './commands/logs.js';
+import { lsCommand } from './commands/ls.js';
+import { restartCommand } from './commands/restart.js';
+import { showCommand } from './commands/show.js';
+import { startCommand } from './commands/start.js';
+import { stopCommand } from './commands/stop.js';
+import { RlRunError } from './errors.js';
+import { VERSION } from './version.js';
+
+// The one registry of commands, and the only place that exits.
+const commands = [
+  startCommand,
+  lsCommand,
+  showCommand,
+  logsCommand,
+  stopCommand,
+  restartCommand,
+  initCommand,
+] as unknown as CommandModule[];
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  let usageProblem: string | null = null;
+  const parser = yargs(argv)
+    .scriptName('rl-run')
+    .parserConfiguration({ 'populate--': true })
+    .option('config', { type: 'string', global: true, describe: 'Config file to use instead of searching for runs.config.ts' })
+    .option('runs-dir', { type: 'string', global: true, describe: 'Runs directory (overrides the config)' })
+    .option('debug', { type: 'boolean', global: true, describe: 'Print stack traces' })
+    .command(commands)
+    .demandCommand(1, "give a command: 'rl-run start train.py', 'rl-run ls', … (rl-run --help lists them)")
+    .recommendCommands()
+    .strict()
+    .completion('completion', 'Print a shell completion script (rl-run completion >> ~/.bashrc)')
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      usageProblem = message;
+    })
+    .exitProcess(false);
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    return report(error, debug);
+  }
+  if (usageProblem) {
+    process.stderr.write(`rl-run: ${usageProblem}\n`);
+    return 2;
+  }
+  return 0;
+}
+
+function report(error: unknown, debug: boolean): number {
+  if (error instanceof RlRunError) {
+    process.stderr.write(`rl-run: ${error.message}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`rl-run: unexpected error: ${message.split('\n')[0]}${debug ? '' : ' (run again with --debug for the stack trace)'}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`rl-run: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/schema.js';
+import { Registry } from '../registry/registry.js';
+import { observeStatus } from '../supervisor/observe.js';
+
+/** Flags every command takes. */
+export interface GlobalArgs {
+  config?: string;
+  runsDir?: string;
+  debug?: boolean;
+}
+
+export interface Context {
+  config: ResolvedConfig;
+  registry: Registry;
+}
+
+/** Loads the config (flags > config > defaults) and opens the registry it points at. */
+export async function openContext(argv: GlobalArgs, cwd: string = process.cwd()): Promise<Context> {
+  const config = await loadConfig({ cwd, ...(argv.config ? { configFile: argv.config } : {}) });
+  if (argv.runsDir) config.runsDir = path.resolve(cwd, argv.runsDir);
+  return { config, registry: new Registry(config.runsDir, observeStatus) };
+}
+
+/** Where a command writes what it has to say; tests and the CLI share it. */
+export const out = {
+  line(text = ''): void {
+    process.stdout.write(`${text}\n`);
+  },
+  json(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  },
+  warn(text: string): void {
+    process.stderr.write(`rl-run: warning: ${text}\n`);
+  },
+  colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+};
+
+/** Values of a repeatable flag, also given comma-separated. */
+export function listFlag(value: unknown): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+}

@@ -1,0 +1,104 @@
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { colourStatus, exitSummary, runDuration } from '../format/status.js';
+import { renderTable } from '../format/table.js';
+import { ago } from '../format/time.js';
+import { RUN_STATES, type RunState } from '../registry/record.js';
+import type { StoredRun } from '../registry/registry.js';
+import { type GlobalArgs, listFlag, openContext, out } from './context.js';
+
+interface LsArgs extends GlobalArgs {
+  status?: string[];
+  name?: string;
+  tag?: string[];
+  limit?: number;
+  json?: boolean;
+}
+
+export interface ListOptions {
+  statuses: RunState[];
+  name?: string;
+  tags: string[];
+  limit?: number;
+  json: boolean;
+}
+
+export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
+  command: 'ls',
+  aliases: ['list'],
+  describe: 'List runs, newest first',
+  builder: (yargs: Argv<GlobalArgs>) =>
+    yargs
+      .option('status', { type: 'string', array: true, describe: `Only runs in this state (${RUN_STATES.join(', ')})` })
+      .option('name', { type: 'string', describe: 'Only runs with this name' })
+      .option('tag', { type: 'string', array: true, describe: 'Only runs with this tag (all given tags)' })
+      .option('limit', { type: 'number', describe: 'At most this many runs' })
+      .option('json', { type: 'boolean', describe: 'Print the records as a JSON array' })
+      .example('$0 ls --status running', 'what is running now')
+      .example('$0 ls --name ppo --limit 5', 'the last five ppo runs'),
+  handler: async (argv) => {
+    await list(
+      {
+        statuses: parseStatuses(listFlag(argv.status)),
+        tags: listFlag(argv.tag),
+        json: Boolean(argv.json),
+        ...(argv.name !== undefined ? { name: argv.name } : {}),
+        ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
+      },
+      argv,
+    );
+  },
+};
+
+export function parseStatuses(values: string[]): RunState[] {
+  for (const value of values) {
+    if (!RUN_STATES.includes(value as RunState)) {
+      throw new UsageError(`--status ${value}: expected one of ${RUN_STATES.join(', ')}`);
+    }
+  }
+  return values as RunState[];
+}
+
+export function matchesFilters(run: StoredRun, options: Pick<ListOptions, 'statuses' | 'name' | 'tags'>): boolean {
+  const { record } = run;
+  if (options.statuses.length && !options.statuses.includes(record.status.state)) return false;
+  if (options.name !== undefined && record.name !== options.name) return false;
+  return options.tags.every((tag) => record.tags.includes(tag));
+}
+
+export async function list(options: ListOptions, globals: GlobalArgs): Promise<void> {
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
+    throw new UsageError(`--limit ${options.limit}: expected a whole number >= 1`);
+  }
+  const { registry } = await openContext(globals);
+  const { runs, damaged } = registry.list({
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.name !== undefined ? { prefilter: (entry) => entry.name === options.name } : {}),
+    filter: (run) => matchesFilters(run, options),
+  });
+  if (damaged.length) {
+    out.warn(`${damaged.length} damaged run ${damaged.length === 1 ? 'directory' : 'directories'} skipped: ${damaged.map((d) => `${d.id} (${d.reason})`).join(', ')}; 'rl-run clean --orphaned' tidies them`);
+  }
+  if (options.json) {
+    out.json(runs.map(({ record, layout }) => ({ ...record, dir: layout.dir })));
+    return;
+  }
+  if (runs.length === 0) {
+    out.line(`no runs in ${registry.runsDir}${options.statuses.length || options.name || options.tags.length ? ' match' : ''}; start one with 'rl-run start <script>'`);
+    return;
+  }
+  const now = new Date();
+  out.line(
+    renderTable(
+      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', 'TAGS'],
+      runs.map(({ record }) => [
+        record.id,
+        colourStatus(record.status.state, out.colour),
+        ago(record.startedAt ?? record.createdAt, now),
+        runDuration(record, now),
+        exitSummary(record),
+        record.tags.join(','),
+      ]),
+    ),
+  );
+}

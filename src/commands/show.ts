@@ -1,0 +1,71 @@
+import type { Argv, CommandModule } from 'yargs';
+import { colourStatus, exitSummary, runDuration } from '../format/status.js';
+import { ago } from '../format/time.js';
+import { readLastLines } from '../logs/tail.js';
+import { statusFields } from '../registry/record.js';
+import { type GlobalArgs, openContext, out } from './context.js';
+
+interface ShowArgs extends GlobalArgs {
+  run: string;
+  json?: boolean;
+}
+
+export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
+  command: 'show <run>',
+  describe: 'Show a run: its record, paths, and why it failed',
+  builder: (yargs: Argv<GlobalArgs>) =>
+    yargs
+      .positional('run', { type: 'string', demandOption: true, describe: 'id, id prefix, name, latest or latest~N' })
+      .option('json', { type: 'boolean', describe: 'Print the record and its directory as JSON' })
+      .example('$0 show latest', 'the newest run')
+      .example('$0 show ppo --json', 'the latest run named ppo, as JSON'),
+  handler: async (argv) => {
+    await show(argv.run, Boolean(argv.json), argv);
+  },
+};
+
+export async function show(selector: string, json: boolean, globals: GlobalArgs): Promise<void> {
+  const { registry } = await openContext(globals);
+  const { record, layout } = registry.resolve(selector);
+  if (json) {
+    out.json({ ...record, dir: layout.dir });
+    return;
+  }
+  const fields = statusFields(record.status);
+  const rows: [string, string | undefined][] = [
+    ['id', record.id],
+    ['name', record.name],
+    ['status', `${colourStatus(fields.status, out.colour)}${fields.reason ? ` (${fields.reason})` : ''}`],
+    ['exit', exitSummary(record) || undefined],
+    ['started', record.startedAt ? `${record.startedAt} (${ago(record.startedAt)})` : undefined],
+    ['ended', fields.endedAt],
+    ['duration', runDuration(record) || undefined],
+    ['command', record.command.map(quote).join(' ')],
+    ['cwd', record.cwd],
+    ['tags', record.tags.join(', ') || undefined],
+    ['env', Object.entries(record.env).map(([k, v]) => `${k}=${v}`).join(' ') || undefined],
+    ['backend', record.backend === 'pm2' ? `pm2 (${record.pm2Name})` : `${record.backend}${record.slurmJobId ? ` (job ${record.slurmJobId})` : ''}`],
+    ['pid', record.pid ? String(record.pid) : undefined],
+    ['host', `${record.user}@${record.hostname}`],
+    ['git', record.git ? `${record.git.commit.slice(0, 12)}${record.git.branch ? ` (${record.git.branch})` : ''}${record.git.dirty ? ', dirty: see git.diff' : ''}` : undefined],
+    ['attempts', record.attempts.length > 1 ? String(record.attempts.length) : undefined],
+    ['restart of', record.restartOf],
+    ['dir', layout.dir],
+    ['stdout', layout.stdout],
+    ['stderr', layout.stderr],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [key, value] of rows) if (value !== undefined) out.line(`${key.padEnd(width)}  ${value}`);
+  if (record.status.state === 'failed' || record.status.state === 'lost') {
+    const tail = readLastLines(layout.stderr, 10);
+    if (tail.length) {
+      out.line('');
+      out.line('last lines of stderr:');
+      for (const line of tail) out.line(`  ${line}`);
+    }
+  }
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

@@ -1,0 +1,102 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import type { Argv, CommandModule } from 'yargs';
+import { executeLaunch } from '../launch/execute.js';
+import { type StartOptions, planLaunch } from '../launch/plan.js';
+import { supervisorFor } from '../supervisor/index.js';
+import { type GlobalArgs, listFlag, openContext, out } from './context.js';
+
+interface StartArgs extends GlobalArgs {
+  script?: string;
+  name?: string;
+  tag?: string[];
+  env?: string[];
+  cwd?: string;
+  interpreter?: string;
+  backend?: 'pm2' | 'slurm';
+  json?: boolean;
+  '--'?: (string | number)[];
+}
+
+export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
+  command: 'start [script]',
+  describe: 'Start a new run of a script (or of a command after --)',
+  builder: (yargs: Argv<GlobalArgs>) =>
+    yargs
+      .positional('script', { type: 'string', describe: 'The script to run; its extension picks the interpreter' })
+      .option('name', { type: 'string', describe: 'Run name (default: the script name)' })
+      .option('tag', { type: 'string', array: true, describe: 'A tag; repeat for more' })
+      .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the script; repeat for more' })
+      .option('cwd', { type: 'string', describe: 'Working directory of the script' })
+      .option('interpreter', { type: 'string', describe: 'Interpreter for the script (e.g. .venv/bin/python)' })
+      .option('backend', { choices: ['pm2', 'slurm'] as const, describe: 'Where the run executes' })
+      .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name} as JSON' })
+      .example('$0 start train.py -- --lr 3e-4', 'a run of train.py with its own id, logs and record')
+      .example('$0 start train.py --name ppo --tag sweep -- --seed 1', 'named and tagged')
+      .example('$0 start -- python3 -m pkg.train --x 1', 'a plain command'),
+  handler: async (argv) => {
+    const options: StartOptions = {
+      script: argv.script ?? null,
+      rest: (argv['--'] ?? []).map(String),
+      tags: listFlag(argv.tag),
+      env: (argv.env ?? []).map(String),
+      ...(argv.name !== undefined ? { name: argv.name } : {}),
+      ...(argv.cwd !== undefined ? { cwd: argv.cwd } : {}),
+      ...(argv.interpreter !== undefined ? { interpreter: argv.interpreter } : {}),
+      ...(argv.backend !== undefined ? { backend: argv.backend } : {}),
+    };
+    await start(options, argv, Boolean(argv.json));
+  },
+};
+
+export async function start(options: StartOptions, globals: GlobalArgs, json: boolean): Promise<void> {
+  const { config, registry } = await openContext(globals);
+  const plan = planLaunch(options, config, {
+    cwd: process.cwd(),
+    user: safeUser(),
+    now: new Date(),
+    isFile,
+    isExecutable,
+  });
+  const supervisor = await supervisorFor(plan.backend, registry);
+  const run = await executeLaunch(plan, config, registry, supervisor);
+  const { record, layout } = run;
+  if (json) {
+    out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, ...(record.slurmJobId ? { slurmJobId: record.slurmJobId } : {}) });
+    return;
+  }
+  out.line(`started ${record.id}`);
+  out.line(`  logs:   ${layout.dir}`);
+  out.line(`  follow: rl-run logs ${record.id} -f`);
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function isExecutable(program: string): boolean {
+  const candidates = program.includes('/')
+    ? [path.resolve(program)]
+    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, program));
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'user';
+  }
+}

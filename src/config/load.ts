@@ -1,0 +1,138 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError, describeError } from '../errors.js';
+import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
+import { validateConfig } from './validate.js';
+
+const MODULE = 'rl-run';
+
+export const SEARCH_PLACES = [
+  'package.json',
+  'runs.config.ts',
+  'runs.config.mts',
+  'runs.config.cts',
+  'runs.config.js',
+  'runs.config.mjs',
+  'runs.config.cjs',
+  'runs.config.json',
+  `.${MODULE}rc`,
+  `.${MODULE}rc.json`,
+  `.${MODULE}rc.ts`,
+  `.${MODULE}rc.mts`,
+  `.${MODULE}rc.js`,
+  `.${MODULE}rc.mjs`,
+  `.${MODULE}rc.cjs`,
+];
+
+export interface LoadOptions {
+  cwd: string;
+  /** --config: a file to load instead of searching. */
+  configFile?: string;
+}
+
+/** Finds, loads and validates the config; throws a UsageError naming the file and key when it is bad. */
+export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
+  const found = await findConfig(options);
+  if (!found) return resolveConfig({}, null, options.cwd);
+  const validation = validateConfig(found.config);
+  if (!validation.ok) {
+    const [first, ...rest] = validation.errors;
+    const more = rest.length ? ` (and ${rest.length} more: ${rest.join('; ')})` : '';
+    throw new UsageError(`bad config in ${found.filepath}: ${first}${more}`);
+  }
+  return resolveConfig(validation.config, found.filepath, options.cwd);
+}
+
+export function resolveConfig(user: UserConfig, configFile: string | null, cwd: string): ResolvedConfig {
+  const base = configFile ? path.dirname(configFile) : cwd;
+  const runsDir = path.resolve(base, user.runsDir ?? DEFAULTS.runsDir);
+  assertNotAFile(runsDir, configFile);
+  return {
+    runsDir,
+    interpreters: { ...DEFAULTS.interpreters, ...user.interpreters },
+    env: { ...DEFAULTS.env, ...user.env },
+    defaults: {
+      args: user.defaults?.args ?? DEFAULTS.defaults.args,
+      tags: user.defaults?.tags ?? DEFAULTS.defaults.tags,
+    },
+    name: user.name ?? DEFAULTS.name,
+    stop: { timeoutMs: user.stop?.timeoutMs ?? DEFAULTS.stop.timeoutMs },
+    restart: {
+      maxRestarts: user.restart?.maxRestarts ?? DEFAULTS.restart.maxRestarts,
+      delayMs: user.restart?.delayMs ?? DEFAULTS.restart.delayMs,
+    },
+    backend: user.backend ?? DEFAULTS.backend,
+    slurm: { ...DEFAULTS.slurm, ...user.slurm },
+    metrics: {
+      patterns: user.metrics?.patterns ?? DEFAULTS.metrics.patterns,
+      files: user.metrics?.files ?? DEFAULTS.metrics.files,
+    },
+    configFile,
+  };
+}
+
+function assertNotAFile(runsDir: string, configFile: string | null): void {
+  try {
+    if (!statSync(runsDir).isDirectory()) {
+      const where = configFile ? `bad config in ${configFile}: runsDir` : 'runsDir';
+      throw new UsageError(`${where}: expected a directory, but ${runsDir} is a file; point runsDir elsewhere`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // Missing is fine: the first start creates it.
+  }
+}
+
+async function findConfig(options: LoadOptions): Promise<{ config: unknown; filepath: string } | null> {
+  const { cosmiconfig } = await import('cosmiconfig');
+  const loadTs = typescriptLoader();
+  const explorer = cosmiconfig(MODULE, {
+    searchPlaces: SEARCH_PLACES,
+    loaders: { '.ts': loadTs, '.mts': loadTs, '.cts': loadTs, '.js': loadTs, '.mjs': loadTs, '.cjs': loadTs },
+    // Tests set RL_RUN_NO_USER_CONFIG so that a developer's own ~/.config/rl-run never leaks in.
+    searchStrategy: process.env.RL_RUN_NO_USER_CONFIG ? 'project' : 'global',
+    cache: false,
+  });
+  try {
+    if (options.configFile) {
+      const filepath = path.resolve(options.cwd, options.configFile);
+      const result = await explorer.load(filepath);
+      return { config: result?.config ?? {}, filepath };
+    }
+    const result = await explorer.search(options.cwd);
+    if (!result || result.isEmpty) return result ? { config: {}, filepath: result.filepath } : null;
+    return { config: result.config, filepath: result.filepath };
+  } catch (error) {
+    throw new UsageError(`cannot load config: ${describeError(error).split('\n')[0]}`);
+  }
+}
+
+/**
+ * cosmiconfig 9's own TypeScript loader calls typescript's JS API, which typescript 7 no longer has,
+ * and it cannot follow imports from the config file. jiti transpiles the file and everything it
+ * imports, and `rl-run` is aliased to this package so `import { defineConfig } from 'rl-run'` works
+ * even where rl-run is installed globally.
+ */
+function typescriptLoader() {
+  return async (filepath: string): Promise<unknown> => {
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(import.meta.url, {
+      moduleCache: false,
+      fsCache: false,
+      alias: { [MODULE]: packageEntry() },
+    });
+    try {
+      return await jiti.import(filepath, { default: true });
+    } catch (error) {
+      throw new Error(`${filepath}: ${describeError(error).split('\n')[0]}`);
+    }
+  };
+}
+
+function packageEntry(): string {
+  // src/config/load.ts and dist/config/load.js both sit two levels below the package's entry point.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const ext = path.extname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '..', `index${ext}`);
+}

@@ -1,0 +1,99 @@
+/**
+ * The configuration a project writes in runs.config.ts, and the defaults every key falls back to.
+ * Defaults live here and nowhere else: explicit flags override config, config overrides defaults.
+ */
+export interface RestartPolicy {
+  /** How many times a run that exits non-zero is started again inside the same run. 0 turns it off. */
+  maxRestarts?: number;
+  /** Wait between an attempt's end and the next start. */
+  delayMs?: number;
+}
+
+export interface SlurmConfig {
+  partition?: string;
+  time?: string;
+  cpusPerTask?: number;
+  mem?: string;
+  gpus?: string;
+  gres?: string;
+  account?: string;
+  qos?: string;
+  extraArgs?: string[];
+  /** Shell lines run before the script: `module load`, `source venv/bin/activate`, … */
+  setup?: string[];
+}
+
+export interface MetricsConfig {
+  /** Extra regexes applied to each stdout line; named groups become metrics. */
+  patterns?: string[];
+  /** Globs, relative to the run directory, of files metrics are read from. */
+  files?: string[];
+}
+
+export interface UserConfig {
+  /** Where run directories live; relative to the config file's folder. */
+  runsDir?: string;
+  /** Interpreter per file extension, e.g. { '.py': '/opt/venv/bin/python' }. */
+  interpreters?: Record<string, string>;
+  /** Variables set for every run. */
+  env?: Record<string, string>;
+  defaults?: {
+    /** Arguments put before the ones given on the command line. */
+    args?: string[];
+    tags?: string[];
+  };
+  /** Template for run names: {script} (base name without extension), {date}, {user}. */
+  name?: string;
+  stop?: {
+    /** Grace period between SIGINT and SIGKILL when a run is stopped. */
+    timeoutMs?: number;
+  };
+  restart?: RestartPolicy;
+  backend?: 'pm2' | 'slurm';
+  slurm?: SlurmConfig;
+  metrics?: MetricsConfig;
+}
+
+export interface ResolvedConfig {
+  /** Absolute. */
+  runsDir: string;
+  interpreters: Record<string, string>;
+  env: Record<string, string>;
+  defaults: { args: string[]; tags: string[] };
+  name: string;
+  stop: { timeoutMs: number };
+  restart: { maxRestarts: number; delayMs: number };
+  backend: 'pm2' | 'slurm';
+  slurm: SlurmConfig;
+  metrics: { patterns: string[]; files: string[] };
+  /** The file the config came from, or null when running on defaults. */
+  configFile: string | null;
+}
+
+export const DEFAULT_METRIC_FILES = [
+  '**/progress.csv',
+  '**/*.monitor.csv',
+  'monitor.csv',
+  '**/progress.txt',
+  '**/*.jsonl',
+  '**/progress.json',
+  '**/events.out.tfevents.*',
+];
+
+export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDir: string } = {
+  runsDir: 'runs',
+  interpreters: { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node' },
+  env: {},
+  defaults: { args: [], tags: [] },
+  name: '{script}',
+  stop: { timeoutMs: 30_000 },
+  restart: { maxRestarts: 0, delayMs: 1_000 },
+  backend: 'pm2',
+  slurm: {},
+  metrics: { patterns: [], files: DEFAULT_METRIC_FILES },
+};
+
+/** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}

@@ -1,0 +1,103 @@
+import type { UserConfig } from './schema.js';
+
+/**
+ * Checks a loaded config object without touching the disk. Returns the typed config, or a list of
+ * problems that each name the key and what was expected.
+ */
+export type Validation = { ok: true; config: UserConfig } | { ok: false; errors: string[] };
+
+type Check = (value: unknown) => string | null;
+
+const isString: Check = (v) => (typeof v === 'string' && v.length > 0 ? null : 'a non-empty string');
+const isStringArray: Check = (v) =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string') ? null : 'an array of strings';
+const isStringMap: Check = (v) =>
+  isPlainObject(v) && Object.values(v).every((s) => typeof s === 'string')
+    ? null
+    : 'an object of string values';
+const isNonNegativeInt: Check = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : 'a whole number >= 0';
+const isPositiveInt: Check = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? null : 'a whole number > 0';
+const oneOf =
+  (...choices: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && choices.includes(v) ? null : `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
+
+type Shape = { [key: string]: Check | Shape };
+
+const SHAPE: Shape = {
+  runsDir: isString,
+  interpreters: isStringMap,
+  env: isStringMap,
+  defaults: { args: isStringArray, tags: isStringArray },
+  name: isString,
+  stop: { timeoutMs: isNonNegativeInt },
+  restart: { maxRestarts: isNonNegativeInt, delayMs: isNonNegativeInt },
+  backend: oneOf('pm2', 'slurm'),
+  slurm: {
+    partition: isString,
+    time: isString,
+    cpusPerTask: isPositiveInt,
+    mem: isString,
+    gpus: isString,
+    gres: isString,
+    account: isString,
+    qos: isString,
+    extraArgs: isStringArray,
+    setup: isStringArray,
+  },
+  metrics: { patterns: isStringArray, files: isStringArray },
+};
+
+export function validateConfig(raw: unknown): Validation {
+  if (!isPlainObject(raw)) {
+    return { ok: false, errors: ['the config must export an object (export default defineConfig({ … }))'] };
+  }
+  const errors = checkShape(raw, SHAPE, '');
+  const patterns = (raw as UserConfig).metrics?.patterns;
+  if (Array.isArray(patterns)) {
+    patterns.forEach((pattern, i) => {
+      try {
+        new RegExp(pattern);
+      } catch (error) {
+        errors.push(`metrics.patterns[${i}]: expected a valid regular expression (${(error as Error).message})`);
+      }
+    });
+  }
+  return errors.length === 0 ? { ok: true, config: raw as UserConfig } : { ok: false, errors };
+}
+
+function checkShape(value: Record<string, unknown>, shape: Shape, prefix: string): string[] {
+  const errors: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const where = prefix + key;
+    const expected = shape[key];
+    if (expected === undefined) {
+      errors.push(`${where}: unknown key (known: ${Object.keys(shape).join(', ')})`);
+      continue;
+    }
+    if (child === undefined) continue;
+    if (typeof expected === 'function') {
+      const problem = expected(child);
+      if (problem) errors.push(`${where}: expected ${problem}, got ${describe(child)}`);
+    } else if (!isPlainObject(child)) {
+      errors.push(`${where}: expected an object, got ${describe(child)}`);
+    } else {
+      errors.push(...checkShape(child, expected, `${where}.`));
+    }
+  }
+  return errors;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import type { GitInfo } from '../registry/record.js';
+
+/** The git adapter: what commit a run's code came from, and its uncommitted changes. */
+function git(cwd: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }, (error, stdout) =>
+      resolve(error ? null : stdout),
+    );
+  });
+}
+
+/**
+ * Commit, branch and dirty flag of the repository around `cwd`, or undefined outside one (or
+ * without git). When dirty, the diff against HEAD is saved to `diffFile`.
+ */
+export async function captureGit(cwd: string, diffFile: string): Promise<GitInfo | undefined> {
+  const commit = (await git(cwd, ['rev-parse', 'HEAD']))?.trim();
+  if (!commit) return undefined;
+  const [branch, status] = await Promise.all([
+    git(cwd, ['rev-parse', '--abbrev-ref', 'HEAD']),
+    git(cwd, ['status', '--porcelain', '--untracked-files=no']),
+  ]);
+  const dirty = Boolean(status?.trim());
+  const info: GitInfo = { commit, dirty };
+  if (branch?.trim() && branch.trim() !== 'HEAD') info.branch = branch.trim();
+  if (dirty) {
+    const diff = await git(cwd, ['diff', 'HEAD']);
+    if (diff) {
+      writeFileSync(diffFile, diff);
+      info.diffFile = 'git.diff';
+    }
+  }
+  return info;
+}

@@ -1,0 +1,156 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import type { ResolvedConfig } from '../config/schema.js';
+import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
+import { captureGit } from '../git/git.js';
+import { makeRunId } from '../registry/id.js';
+import type { RunLayout } from '../registry/layout.js';
+import { processRef } from '../registry/process.js';
+import { type RunRecord, SCHEMA_VERSION, statusFields } from '../registry/record.js';
+import type { Registry, StoredRun } from '../registry/registry.js';
+import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
+import type { Supervisor } from '../supervisor/types.js';
+import { VERSION } from '../version.js';
+import type { LaunchPlan } from './plan.js';
+
+const START_TIMEOUT_MS = 60_000;
+const POLL_MS = 15;
+
+/** Carries out a launch plan: a fresh run directory, its record, the process, and a wait until it is up. */
+export async function executeLaunch(
+  plan: LaunchPlan,
+  config: ResolvedConfig,
+  registry: Registry,
+  supervisor: Supervisor,
+  extra: { restartOf?: string } = {},
+): Promise<StoredRun> {
+  registry.ensureRunsDir();
+  const now = new Date();
+  const { id, layout } = createFreshRunDir(registry, plan.name, now);
+  let record: RunRecord;
+  try {
+    const git = await captureGit(plan.cwd, layout.gitDiff);
+    record = {
+      schemaVersion: SCHEMA_VERSION,
+      id,
+      name: plan.name,
+      backend: plan.backend,
+      script: plan.script,
+      args: plan.args,
+      command: plan.command,
+      cwd: plan.cwd,
+      interpreter: plan.interpreter,
+      tags: plan.tags,
+      env: plan.env,
+      createdAt: now.toISOString(),
+      status: { state: 'starting' },
+      launcher: processRef(process.pid),
+      ...(plan.backend === 'pm2' ? { pm2Name: pm2NameFor(id) } : {}),
+      hostname: hostname(),
+      user: safeUser(),
+      rlRunVersion: VERSION,
+      ...(git ? { git } : {}),
+      stopTimeoutMs: config.stop.timeoutMs,
+      restart: config.restart,
+      attempts: [],
+      ...(extra.restartOf ? { restartOf: extra.restartOf } : {}),
+      config: configSnapshot(config),
+    };
+    writeFileSync(layout.stdout, '');
+    writeFileSync(layout.stderr, '');
+    registry.write(record);
+  } catch (error) {
+    // Nothing half-made stays behind: the directory is ours, made a moment ago.
+    rmSync(layout.dir, { recursive: true, force: true });
+    throw diskError(error, registry.runsDir);
+  }
+
+  const env = {
+    ...stringEnv(process.env),
+    ...plan.env,
+    RL_RUN_ID: id,
+    RL_RUN_DIR: layout.dir,
+    RL_RUN_NAME: plan.name,
+    // Python holds output back in 4-8 KB blocks when it writes to a file.
+    PYTHONUNBUFFERED: '1',
+  };
+  const run = { record, layout };
+  try {
+    await supervisor.start(run, env);
+  } catch (error) {
+    markFailed(registry, id, `the supervisor could not start it: ${describeError(error)}`);
+    throw error;
+  }
+  return waitUntilUp(registry, id);
+}
+
+function createFreshRunDir(registry: Registry, name: string, now: Date): { id: string; layout: RunLayout } {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const id = makeRunId(name, now);
+    try {
+      return { id, layout: registry.createRunDir(id) };
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') continue;
+      throw diskError(error, registry.runsDir);
+    }
+  }
+  throw new RuntimeError(`could not find a free run id for '${name}' after 50 tries`);
+}
+
+async function waitUntilUp(registry: Registry, id: string): Promise<StoredRun> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const current = registry.readRaw(id);
+    if (current.ok) {
+      const { status } = current.run.record;
+      if (status.state === 'failed') {
+        throw new RuntimeError(`run ${id} failed to start: ${status.reason}`);
+      }
+      if (status.state !== 'starting') return current.run;
+    }
+    if (Date.now() > deadline) {
+      markFailed(registry, id, `it did not come up within ${START_TIMEOUT_MS / 1000} s`);
+      throw new RuntimeError(`run ${id} did not come up within ${START_TIMEOUT_MS / 1000} s; see ${registry.runsDir}/${id}/runner.log`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+function markFailed(registry: Registry, id: string, reason: string): void {
+  try {
+    registry.update(id, (r) =>
+      statusFields(r.status).status === 'starting'
+        ? { ...r, status: { state: 'failed', endedAt: new Date().toISOString(), exitCode: null, signal: null, reason } }
+        : r,
+    );
+  } catch {
+    // The record cannot be written (disk full?): the next reader shows it as lost.
+  }
+}
+
+function diskError(error: unknown, runsDir: string): Error {
+  const code = errorCode(error);
+  if (code === 'ENOSPC') return new RuntimeError(`no space left on the device of ${runsDir}: free some space ('rl-run clean') and start again`);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new UsageError(`cannot write to the runs directory ${runsDir} (${code}): set runsDir in runs.config.ts to a writable folder`);
+  }
+  return error instanceof Error ? error : new RuntimeError(String(error));
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
+  }
+}
+
+function configSnapshot(config: ResolvedConfig): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Writes a file so that a reader sees either the old content or the new, never a part: the data goes
+ * to a temp file beside it, is flushed to disk, and is renamed over the target. A crash at any instant
+ * leaves at most a stray `.partial` file, which readers ignore.
+ */
+export function writeFileAtomic(file: string, data: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.partial`);
+  const fd = openSync(temp, 'w', 0o644);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    unlinkQuietly(temp);
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    unlinkQuietly(temp);
+    throw error;
+  }
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import dayjs from 'dayjs';
+
+/** `<name>-<YYYYMMDD-HHmmss>-<6 random base36 chars>`. The timestamp lets `ls` sort without reading records. */
+export const ID_PATTERN = /^(?<name>.+)-(?<date>\d{8})-(?<time>\d{6})-(?<rand>[0-9a-z]{6})$/;
+
+export function makeRunId(name: string, now: Date, random: () => string = randomSuffix): string {
+  return `${name}-${dayjs(now).format('YYYYMMDD-HHmmss')}-${random()}`;
+}
+
+export function randomSuffix(): string {
+  const bytes = randomBytes(6);
+  let out = '';
+  for (const byte of bytes) out += (byte % 36).toString(36);
+  return out;
+}
+
+/** The sortable "YYYYMMDDHHmmss" part of an id, or null when the name is not an rl-run id. */
+export function idTimestamp(id: string): string | null {
+  const match = ID_PATTERN.exec(id);
+  return match?.groups ? `${match.groups.date}${match.groups.time}` : null;
+}
+
+export function idName(id: string): string | null {
+  return ID_PATTERN.exec(id)?.groups?.name ?? null;
+}
+
+/**
+ * Makes a name safe for ids, pm2 names and paths: letters, digits, `.`, `_` and `-` only, no `..`,
+ * no leading dot or dash, at most 64 characters.
+ */
+export function sanitizeName(raw: string): string {
+  const cleaned = raw
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .slice(0, 64)
+    .replace(/[.-]+$/g, '');
+  return cleaned || 'run';
+}
+
+/** Expands the config's `name` template for a script or command. */
+export function expandNameTemplate(
+  template: string,
+  values: { script: string | null; command: string[]; user: string; now: Date },
+): string {
+  const scriptBase = values.script
+    ? path.basename(values.script, path.extname(values.script))
+    : commandBase(values.command);
+  return sanitizeName(
+    template
+      .replaceAll('{script}', scriptBase)
+      .replaceAll('{date}', dayjs(values.now).format('YYYYMMDD'))
+      .replaceAll('{user}', values.user),
+  );
+}
+
+/** `python3 -m pkg.train` → `pkg.train`; `bash run.sh` → `run`; `./train` → `train`. */
+function commandBase(command: string[]): string {
+  const moduleFlag = command.indexOf('-m');
+  if (moduleFlag >= 0 && command[moduleFlag + 1]) return command[moduleFlag + 1]!;
+  const file = command.slice(1).find((arg) => !arg.startsWith('-')) ?? command[0] ?? 'run';
+  return path.basename(file, path.extname(file));
+}

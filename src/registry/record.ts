@@ -1,0 +1,128 @@
+/**
+ * The run record, as stored in <runDir>/run.json. The status is a discriminated union so that
+ * impossible combinations (a running run with an exit code, a lost run with an end time it never
+ * had) cannot be written down.
+ */
+export const SCHEMA_VERSION = 1;
+
+export type Backend = 'pm2' | 'slurm';
+
+export interface GitInfo {
+  commit: string;
+  branch?: string;
+  dirty: boolean;
+  /** File name, inside the run directory, of the diff saved when the tree was dirty. */
+  diffFile?: string;
+}
+
+export type RunStatus =
+  /** The record exists; the supervisor has not yet reported the process up. */
+  | { state: 'starting' }
+  /** Queued by a cluster scheduler, not yet started. */
+  | { state: 'pending'; reason?: string }
+  | { state: 'running' }
+  | { state: 'succeeded'; endedAt: string; exitCode: 0 }
+  | { state: 'failed'; endedAt: string; exitCode: number | null; signal: string | null; reason: string }
+  | { state: 'stopped'; endedAt: string; exitCode: number | null; signal: string | null }
+  | { state: 'lost'; detectedAt: string; reason: string };
+
+export type RunState = RunStatus['state'];
+
+export const RUN_STATES: readonly RunState[] = [
+  'starting',
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'stopped',
+  'lost',
+];
+
+export const ENDED_STATES: readonly RunState[] = ['succeeded', 'failed', 'stopped', 'lost'];
+
+export function isEnded(status: RunStatus): boolean {
+  return ENDED_STATES.includes(status.state);
+}
+
+/** A process rl-run watches: its pid and, on Linux, its start time so a reused pid is not mistaken for it. */
+export interface ProcessRef {
+  pid: number;
+  startTime?: number;
+}
+
+export interface Attempt {
+  startedAt: string;
+  endedAt?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+export interface RunRecord {
+  schemaVersion: number;
+  id: string;
+  name: string;
+  backend: Backend;
+  /** Absolute path of the script, or null when a plain command was started. */
+  script: string | null;
+  args: string[];
+  /** The full command line: interpreter, script and args, or the plain command. */
+  command: string[];
+  cwd: string;
+  interpreter: string | null;
+  tags: string[];
+  /** Variables set for this run on top of the environment it was started from. */
+  env: Record<string, string>;
+  createdAt: string;
+  startedAt?: string;
+  status: RunStatus;
+  /** The rl-run process that created the record; a starting run whose launcher died is lost. */
+  launcher: ProcessRef;
+  /** Our runner process, supervised by pm2. */
+  runner?: ProcessRef;
+  /** The training script's own process. */
+  pid?: number;
+  /** Start time of `pid` (see ProcessRef), so a reused pid is not taken for the script. */
+  pidStartTime?: number;
+  pm2Name?: string;
+  slurmJobId?: string;
+  hostname: string;
+  user: string;
+  rlRunVersion: string;
+  git?: GitInfo;
+  stopTimeoutMs: number;
+  restart: { maxRestarts: number; delayMs: number };
+  attempts: Attempt[];
+  restartOf?: string;
+  /** The resolved configuration the run was started with. */
+  config: Record<string, unknown>;
+}
+
+/** Convenience fields flattened from the status, for display and JSON output. */
+export function statusFields(status: RunStatus): {
+  status: RunState;
+  endedAt?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  reason?: string;
+} {
+  switch (status.state) {
+    case 'succeeded':
+      return { status: status.state, endedAt: status.endedAt, exitCode: 0 };
+    case 'failed':
+      return {
+        status: status.state,
+        endedAt: status.endedAt,
+        exitCode: status.exitCode,
+        signal: status.signal,
+        reason: status.reason,
+      };
+    case 'stopped':
+      return { status: status.state, endedAt: status.endedAt, exitCode: status.exitCode, signal: status.signal };
+    case 'lost':
+      return { status: status.state, reason: status.reason };
+    case 'pending':
+      return { status: status.state, ...(status.reason ? { reason: status.reason } : {}) };
+    default:
+      return { status: status.state };
+  }
+}

@@ -1,0 +1,205 @@
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { RuntimeError, UsageError, errorCode } from '../errors.js';
+import { writeJsonAtomic } from './atomic.js';
+import { idName, idTimestamp } from './id.js';
+import { type RunLayout, TRASH_DIR, layoutOfDir, runLayout } from './layout.js';
+import { parseRecord } from './parse.js';
+import type { RunRecord, RunStatus } from './record.js';
+import { type IndexEntry, resolveSelector } from './selector.js';
+
+/**
+ * The run registry on disk: one directory per run under runsDir, each with its run.json. There is
+ * no index file to go stale: the directory names carry the start time, so listing and `latest` sort
+ * them without opening a record, and only the records shown are read.
+ */
+export interface StoredRun {
+  record: RunRecord;
+  layout: RunLayout;
+}
+
+export interface DamagedRun {
+  id: string;
+  dir: string;
+  reason: string;
+}
+
+/** Says what a record's status really is now (a `running` run whose process is gone is `lost`), or null. */
+export type StatusObserver = (record: RunRecord) => RunStatus | null;
+
+/** A directory younger than this without a readable run.json may be a start in progress. */
+export const START_GRACE_MS = 3 * 60_000;
+
+interface IndexRow extends IndexEntry {
+  timestamp: string;
+}
+
+export class Registry {
+  constructor(
+    readonly runsDir: string,
+    private readonly observe: StatusObserver = () => null,
+  ) {}
+
+  /** Creates runsDir if needed; a clear message when it cannot be. */
+  ensureRunsDir(): void {
+    try {
+      mkdirSync(this.runsDir, { recursive: true });
+    } catch (error) {
+      throw new UsageError(
+        `cannot create the runs directory ${this.runsDir} (${errorCode(error) ?? 'error'}): set runsDir in runs.config.ts to a writable folder`,
+      );
+    }
+  }
+
+  /** Makes a fresh run directory; throws EEXIST (never reuses one) so the caller picks another id. */
+  createRunDir(id: string): RunLayout {
+    const layout = runLayout(this.runsDir, id);
+    mkdirSync(layout.dir);
+    return layout;
+  }
+
+  write(record: RunRecord): void {
+    writeJsonAtomic(runLayout(this.runsDir, record.id).record, record);
+  }
+
+  /** Read-modify-write of one record; `change` sees the record as it is on disk now. */
+  update(id: string, change: (record: RunRecord) => RunRecord): RunRecord {
+    const current = this.readRaw(id);
+    if (!current.ok) throw new RuntimeError(`cannot update run ${id}: ${current.reason}`);
+    const next = change(current.run.record);
+    this.write(next);
+    return next;
+  }
+
+  /** Reads a record as stored, without reconciling its status. */
+  readRaw(id: string): { ok: true; run: StoredRun } | { ok: false; reason: string } {
+    const layout = runLayout(this.runsDir, id);
+    let text: string;
+    try {
+      text = readFileSync(layout.record, 'utf8');
+    } catch (error) {
+      return { ok: false, reason: errorCode(error) === 'ENOENT' ? 'no run.json' : `unreadable run.json (${errorCode(error)})` };
+    }
+    const parsed = parseRecord(text);
+    return parsed.ok ? { ok: true, run: { record: parsed.record, layout } } : parsed;
+  }
+
+  /** Reads a record and brings its status up to date, repairing it on disk when it changed. */
+  read(id: string): { ok: true; run: StoredRun } | { ok: false; reason: string } {
+    const raw = this.readRaw(id);
+    if (!raw.ok) return raw;
+    const observed = this.observe(raw.run.record);
+    if (!observed) return raw;
+    const record = { ...raw.run.record, status: observed };
+    try {
+      this.write(record);
+    } catch {
+      // A read-only registry still shows the truth; the repair waits for a writable one.
+    }
+    return { ok: true, run: { record, layout: raw.run.layout } };
+  }
+
+  /** Every run directory's id, newest first, from directory names alone. */
+  index(): IndexRow[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.runsDir);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return [];
+      throw new RuntimeError(`cannot read the runs directory ${this.runsDir} (${errorCode(error)})`);
+    }
+    const rows: IndexRow[] = [];
+    for (const id of names) {
+      if (id.startsWith('.') || id === TRASH_DIR) continue;
+      rows.push({ id, name: idName(id) ?? id, timestamp: idTimestamp(id) ?? '' });
+    }
+    return rows.sort((a, b) => (a.timestamp === b.timestamp ? (a.id < b.id ? 1 : -1) : a.timestamp < b.timestamp ? 1 : -1));
+  }
+
+  /**
+   * Runs newest first, reading only as many records as it takes to fill `limit` with runs that pass
+   * `filter`. Runs started in the same second are ordered by their records' creation time.
+   */
+  list(options: { limit?: number; filter?: (run: StoredRun) => boolean; prefilter?: (entry: IndexEntry) => boolean } = {}): {
+    runs: StoredRun[];
+    damaged: DamagedRun[];
+  } {
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const runs: StoredRun[] = [];
+    const damaged: DamagedRun[] = [];
+    let boundary: string | null = null;
+    for (const row of this.index()) {
+      if (boundary !== null && row.timestamp !== boundary) break;
+      if (options.prefilter && !options.prefilter(row)) continue;
+      const result = this.read(row.id);
+      if (!result.ok) {
+        if (this.isDamaged(row.id)) damaged.push({ id: row.id, dir: path.join(this.runsDir, row.id), reason: result.reason });
+        continue;
+      }
+      if (options.filter && !options.filter(result.run)) continue;
+      runs.push(result.run);
+      // Keep reading runs from the same second as the last one kept, so the tie is broken correctly.
+      if (runs.length >= limit) boundary = row.timestamp;
+    }
+    runs.sort(newestFirst);
+    return { runs: runs.slice(0, limit), damaged };
+  }
+
+  /** Resolves a selector to a run; unknown or ambiguous → a UsageError with the candidates. */
+  resolve(selector: string): StoredRun {
+    const index = this.orderedIndex(selector);
+    const resolution = resolveSelector(selector, index);
+    if (resolution.kind === 'ambiguous') {
+      throw new UsageError(
+        `'${selector}' matches ${resolution.candidates.length} runs: ${resolution.candidates.slice(0, 5).join(', ')}${resolution.candidates.length > 5 ? ', …' : ''}; type more of the id`,
+      );
+    }
+    if (resolution.kind === 'unknown') {
+      if (index.length === 0) throw new UsageError(`no run matches '${selector}': there are no runs in ${this.runsDir} yet; start one with 'rl-run start <script>'`);
+      const hint = resolution.suggestions.length ? `did you mean ${resolution.suggestions.join(', ')}?` : `see 'rl-run ls'`;
+      throw new UsageError(`no run matches '${selector}': ${hint}`);
+    }
+    const result = this.read(resolution.id);
+    if (!result.ok) throw new RuntimeError(`run ${resolution.id} cannot be read: ${result.reason}; 'rl-run clean --orphaned' tidies damaged runs`);
+    return result.run;
+  }
+
+  /** The index with the records of same-second starts near the top read, so `latest~N` is exact. */
+  private orderedIndex(selector: string): IndexEntry[] {
+    const rows = this.index().filter((row) => !this.isDamaged(row.id) || row.id === selector);
+    const depth = Number(/^latest(?:~(\d+))?$/.exec(selector)?.[1] ?? 0) + 1;
+    if (!/^latest/.test(selector) || rows.length <= 1) return rows;
+    const boundary = rows[Math.min(depth, rows.length) - 1]!.timestamp;
+    const top = rows.filter((row) => row.timestamp >= boundary);
+    const created = new Map(top.map((row) => [row.id, this.readRaw(row.id)] as const));
+    const readable = top.filter((row) => created.get(row.id)?.ok);
+    readable.sort((a, b) => {
+      const ra = created.get(a.id);
+      const rb = created.get(b.id);
+      return ra?.ok && rb?.ok ? newestFirst(ra.run, rb.run) : 0;
+    });
+    return [...readable, ...rows.filter((row) => row.timestamp < boundary)];
+  }
+
+  /** A directory without a readable record, old enough not to be a start in progress. */
+  private isDamaged(id: string): boolean {
+    const layout = runLayout(this.runsDir, id);
+    try {
+      const stat = statSync(layout.dir);
+      if (!stat.isDirectory()) return false;
+      const raw = this.readRaw(id);
+      if (raw.ok) return false;
+      return raw.reason !== 'no run.json' || Date.now() - stat.mtimeMs > START_GRACE_MS;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function newestFirst(a: StoredRun, b: StoredRun): number {
+  const ta = a.record.createdAt;
+  const tb = b.record.createdAt;
+  return ta === tb ? (a.record.id < b.record.id ? 1 : -1) : ta < tb ? 1 : -1;
+}
+
+export { layoutOfDir };

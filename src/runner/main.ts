@@ -1,0 +1,163 @@
+/**
+ * The runner: the process pm2 supervises for a run. It starts the script with stdout.log and
+ * stderr.log as its own file descriptors (so output never passes through pm2: through pm2's
+ * out_file it ran at 0.45x the speed of a plain redirect and swelled the daemon), forwards
+ * signals, restarts when the policy says so, and records how the run ended in run.json — pm2
+ * itself reports exit code 0 for a signalled process and keeps no end time.
+ *
+ * Usage (by the pm2 supervisor only): node runner/main.js <runDir>
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeJsonAtomic } from '../registry/atomic.js';
+import { layoutOfDir } from '../registry/layout.js';
+import { parseRecord } from '../registry/parse.js';
+import { processRef } from '../registry/process.js';
+import type { RunRecord, RunStatus } from '../registry/record.js';
+import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
+import { scriptEnvironment } from './env.js';
+import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
+
+const layout = layoutOfDir(path.resolve(process.argv[2] ?? '.'));
+let child: ChildProcess | null = null;
+let externalSignal: string | null = null;
+
+function readRecord(): RunRecord {
+  const parsed = parseRecord(readFileSync(layout.record, 'utf8'));
+  if (!parsed.ok) throw new Error(`${layout.record}: ${parsed.reason}`);
+  return parsed.record;
+}
+
+function saveRecord(change: (record: RunRecord) => RunRecord): RunRecord {
+  const next = change(readRecord());
+  writeJsonAtomic(layout.record, next);
+  return next;
+}
+
+function log(message: string): void {
+  process.stdout.write(`[rl-run runner ${new Date().toISOString()}] ${message}\n`);
+}
+
+function separator(attempt: number, total: number, previous: string): void {
+  const line = `\n──── rl-run: attempt ${attempt} of ${total} started ${new Date().toISOString()} (previous attempt: ${previous}) ────\n`;
+  appendFileSync(layout.stdout, line);
+  appendFileSync(layout.stderr, line);
+}
+
+function runAttempt(record: RunRecord, env: Record<string, string>): Promise<AttemptEnd> {
+  return new Promise((resolve) => {
+    const out = openSync(layout.stdout, 'a');
+    const err = openSync(layout.stderr, 'a');
+    const [file, ...args] = record.command;
+    // Its own process group, so that a stop can reach the environment workers it forks.
+    const proc = spawn(file!, args, { cwd: record.cwd, env, stdio: ['ignore', out, err], detached: true });
+    child = proc;
+    let settled = false;
+    const finish = (end: Omit<AttemptEnd, 'stopRequested' | 'externalSignal'>) => {
+      if (settled) return;
+      settled = true;
+      closeSync(out);
+      closeSync(err);
+      child = null;
+      resolve({ ...end, stopRequested: existsSync(layout.stopRequest), externalSignal });
+    };
+    proc.once('spawn', () => {
+      const startedAt = new Date().toISOString();
+      saveRecord((current) => ({
+        ...current,
+        status: { state: 'running' },
+        startedAt: current.startedAt ?? startedAt,
+        pid: proc.pid,
+        pidStartTime: processRef(proc.pid!).startTime,
+        runner: processRef(process.pid),
+        attempts: [...current.attempts, { startedAt }],
+      }));
+      if (externalSignal) proc.kill('SIGINT');
+    });
+    proc.once('error', (error: NodeJS.ErrnoException) => {
+      const what = error.code === 'ENOENT' ? `'${file}' not found` : error.code === 'EACCES' ? `'${file}' is not executable` : error.message;
+      appendFileSync(layout.stderr, `rl-run: cannot start the run: ${what}\n`);
+      finish({ exitCode: null, signal: null, spawnError: `cannot start: ${what}` });
+    });
+    proc.once('exit', (exitCode, signal) => {
+      void endLeftovers(record.id, proc.pid!).then(() => finish({ exitCode, signal, spawnError: null }));
+    });
+  });
+}
+
+const LEFTOVER_GRACE_MS = 2_000;
+
+/**
+ * Environment workers that outlived the script would hold memory and GPUs for days: everything
+ * still carrying the run's id gets SIGTERM, and SIGKILL if it is still there after a short grace.
+ */
+async function endLeftovers(runId: string, scriptPid: number): Promise<void> {
+  const others = () => findRunProcesses(runId).filter((pid) => pid !== process.pid && pid !== scriptPid);
+  if (signalAll(others(), 'SIGTERM') === 0) return;
+  const deadline = Date.now() + LEFTOVER_GRACE_MS;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (others().length === 0) return;
+  }
+  signalAll(others(), 'SIGKILL');
+}
+
+function endAttempt(status: RunStatus): void {
+  saveRecord((current) => {
+    const attempts = [...current.attempts];
+    const last = attempts[attempts.length - 1];
+    if (last && !last.endedAt && 'endedAt' in status) {
+      attempts[attempts.length - 1] = { ...last, endedAt: status.endedAt, exitCode: status.exitCode, signal: 'signal' in status ? status.signal : null };
+    }
+    return { ...current, status, attempts };
+  });
+}
+
+async function main(): Promise<void> {
+  const initial = readRecord();
+  const env = scriptEnvironment(process.env);
+  const total = initial.restart.maxRestarts + 1;
+  for (let attempt = 1; ; attempt++) {
+    const record = readRecord();
+    const end = await runAttempt(record, env);
+    const decision = decideAfterAttempt(end, attempt, record.restart.maxRestarts, new Date());
+    if (decision.kind === 'end') {
+      endAttempt(decision.status);
+      log(`run ended: ${decision.status.state} (${describeEnd(end)})`);
+      process.exitCode = end.exitCode ?? 1;
+      return;
+    }
+    saveRecord((current) => {
+      const attempts = [...current.attempts];
+      const last = attempts[attempts.length - 1];
+      if (last) attempts[attempts.length - 1] = { ...last, endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal };
+      return { ...current, attempts };
+    });
+    await new Promise((resolve) => setTimeout(resolve, record.restart.delayMs));
+    if (existsSync(layout.stopRequest) || externalSignal) {
+      endAttempt({ state: 'stopped', endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal });
+      return;
+    }
+    separator(attempt + 1, total, describeEnd(end));
+    log(`restarting: attempt ${attempt + 1} of ${total}`);
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    // A stop by rl-run signals the script itself; a signal reaching the runner came from outside.
+    if (!existsSync(layout.stopRequest)) externalSignal ??= signal;
+    child?.kill(signal === 'SIGHUP' ? 'SIGINT' : signal);
+  });
+}
+
+main().catch((error: Error) => {
+  log(`runner failed: ${error.stack ?? error.message}`);
+  try {
+    endAttempt({ state: 'failed', endedAt: new Date().toISOString(), exitCode: null, signal: null, reason: `rl-run runner failed: ${error.message}` });
+  } catch {
+    // the record itself is unreadable: the next reader shows the run as lost
+  }
+  process.exitCode = 1;
+});

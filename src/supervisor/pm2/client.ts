@@ -1,0 +1,50 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { RuntimeError, describeError } from '../../errors.js';
+import { withFileLock } from './lock.js';
+
+type Pm2 = typeof import('pm2');
+
+export function pm2Home(): string {
+  return process.env.PM2_HOME ?? path.join(homedir(), '.pm2');
+}
+
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * Connects to the pm2 daemon (starting it if needed), runs `action`, and disconnects. pm2 is loaded
+ * here and only here, when a command needs it: loading it costs ~200 ms that `ls` and `logs` need not pay.
+ */
+export async function withPm2<T>(action: (pm2: Pm2) => Promise<T>): Promise<T> {
+  const home = pm2Home();
+  const pm2 = ((await import('pm2')) as unknown as { default: Pm2 }).default;
+  try {
+    await withFileLock(path.join(home, 'rl-run.connect.lock'), CONNECT_TIMEOUT_MS * 2, () => connect(pm2));
+  } catch (error) {
+    throw new RuntimeError(
+      `cannot reach or start the pm2 daemon (PM2_HOME=${home}): ${describeError(error)}; check that PM2_HOME is writable, or run 'npx pm2 kill' and try again`,
+    );
+  }
+  try {
+    return await action(pm2);
+  } finally {
+    pm2.disconnect();
+  }
+}
+
+function connect(pm2: Pm2): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer after ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    pm2.connect((error) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
+export function pm2Call<T>(call: (done: (error: Error | null, result?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    call((error, result) => (error ? reject(error) : resolve(result as T)));
+  });
+}
