@@ -1,0 +1,110 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { describeError, errorCode, UsageError } from '../errors.js';
+import { DEFAULT_METRIC_FILES, findMetricFiles } from './discover.js';
+import { type ReadResult, readCsvFile, readJsonlFile, readMonitorFiles } from './file-readers.js';
+import type { MetricSeries, MetricWarning, SeriesKind } from './series.js';
+import { compilePatterns } from './stdout-pairs.js';
+import { readStdoutLog } from './stdout-reader.js';
+import { readEventFiles } from './tfevents-reader.js';
+
+export interface ReadRunOptions {
+  /** Globs relative to the run dir; default DEFAULT_METRIC_FILES. */
+  files?: readonly string[];
+  /** Regexes with named groups, applied to every stdout line (config `metrics.patterns`). */
+  patterns?: readonly string[];
+  maxPoints?: number;
+}
+
+export interface RunMetrics {
+  /** One series per metric name; when several sources have a name, the most exact one wins. */
+  series: Map<string, MetricSeries>;
+  warnings: MetricWarning[];
+}
+
+/** Files write full precision; TensorBoard stores float32; consoles print rounded tables. */
+const KIND_PRIORITY: readonly SeriesKind[] = ['csv', 'spinningup', 'jsonl', 'monitor', 'tfevents', 'stdout'];
+const WARNINGS_PER_FILE = 5;
+
+type FileKind = 'csv' | 'monitor' | 'jsonl' | 'tfevents';
+
+export function fileKind(file: string): FileKind | undefined {
+  const name = path.basename(file);
+  if (name.startsWith('events.out.tfevents.')) return 'tfevents';
+  if (name === 'monitor.csv' || name.endsWith('.monitor.csv')) return 'monitor';
+  if (name.endsWith('.csv') || name.endsWith('.tsv') || name === 'progress.txt') return 'csv';
+  if (name.endsWith('.jsonl') || name.endsWith('.json')) return 'jsonl';
+  return undefined;
+}
+
+export async function readRunMetrics(runDir: string, stdoutPath: string | undefined, options: ReadRunOptions = {}): Promise<RunMetrics> {
+  const { compiled, errors } = compilePatterns(options.patterns ?? []);
+  if (errors.length > 0) throw new UsageError(`${errors[0]}; fix metrics.patterns in your rl-run config`);
+  const files = await findMetricFiles(runDir, options.files ?? DEFAULT_METRIC_FILES);
+  const byKind = { csv: [] as string[], monitor: [] as string[], jsonl: [] as string[], tfevents: [] as string[] };
+  for (const file of files) {
+    const kind = fileKind(file);
+    if (kind) byKind[kind].push(file);
+  }
+  const results: ReadResult[] = [];
+  const warnings: MetricWarning[] = [];
+  const attempt = async (file: string, read: () => Promise<ReadResult>) => {
+    try {
+      results.push(await read());
+    } catch (error) {
+      warnings.push({ file, message: `cannot be read: ${describeError(error)}` });
+    }
+  };
+  const { maxPoints } = options;
+  for (const file of byKind.csv) await attempt(file, () => readCsvFile(file, maxPoints));
+  for (const file of byKind.jsonl) await attempt(file, () => readJsonlFile(file, maxPoints));
+  if (byKind.monitor.length > 0) await attempt(byKind.monitor[0]!, () => readMonitorFiles(byKind.monitor, maxPoints));
+  for (const folder of groupByFolder(byKind.tfevents)) await attempt(folder[0]!, () => readEventFiles(folder, maxPoints));
+  if (stdoutPath && (await isFile(stdoutPath))) {
+    await attempt(stdoutPath, async () => ({ series: await readStdoutLog(stdoutPath, compiled, maxPoints), warnings: [] }));
+  }
+  for (const result of results) warnings.push(...result.warnings);
+  return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };
+}
+
+function pickSources(all: MetricSeries[]): Map<string, MetricSeries> {
+  const ranked = all
+    .map((series, order) => ({ series, order, rank: KIND_PRIORITY.indexOf(series.kind) }))
+    .sort((a, b) => a.rank - b.rank || a.order - b.order);
+  const chosen = new Map<string, MetricSeries>();
+  for (const { series } of ranked) if (!chosen.has(series.name)) chosen.set(series.name, series);
+  // Present them in the order the sources were read, not by priority.
+  return new Map([...chosen.entries()].sort((a, b) => all.indexOf(a[1]) - all.indexOf(b[1])));
+}
+
+function groupByFolder(files: readonly string[]): string[][] {
+  const folders = new Map<string, string[]>();
+  for (const file of files) {
+    const dir = path.dirname(file);
+    folders.set(dir, [...(folders.get(dir) ?? []), file]);
+  }
+  return [...folders.values()];
+}
+
+function capPerFile(warnings: MetricWarning[]): MetricWarning[] {
+  const perFile = new Map<string, number>();
+  const kept: MetricWarning[] = [];
+  for (const warning of warnings) {
+    const n = (perFile.get(warning.file) ?? 0) + 1;
+    perFile.set(warning.file, n);
+    if (n <= WARNINGS_PER_FILE) kept.push(warning);
+  }
+  for (const [file, n] of perFile) {
+    if (n > WARNINGS_PER_FILE) kept.push({ file, message: `${n - WARNINGS_PER_FILE} more warnings not shown` });
+  }
+  return kept;
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
