@@ -1,0 +1,137 @@
+import { type SpawnOptions, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const EXAMPLE = path.join(ROOT, 'examples', 'train.py');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A temp directory with its own PM2_HOME and runs directory. Everything a test starts carries that
+ * PM2_HOME in its environment, so `cleanup` ends exactly those processes (the pm2 daemon, our
+ * runners, the scripts) and nothing else on the machine.
+ */
+export interface Sandbox {
+  dir: string;
+  pm2Home: string;
+  runsDir: string;
+  env: NodeJS.ProcessEnv;
+  cli(args: string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult>;
+  /** Starts the CLI and returns the child, for commands that keep running (logs -f). */
+  spawnCli(args: string[], options?: SpawnOptions): ReturnType<typeof spawn>;
+  write(file: string, text: string): string;
+  record(id: string): Record<string, any>;
+  cleanup(): Promise<void>;
+}
+
+export function createSandbox(prefix = 'rl-run-test-'): Sandbox {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
+  const pm2Home = path.join(dir, '.pm2');
+  const runsDir = path.join(dir, 'runs');
+  const env: NodeJS.ProcessEnv = { ...process.env, PM2_HOME: pm2Home, RL_RUN_NO_USER_CONFIG: '1', NO_COLOR: '1' };
+  delete env.RL_RUN_ID;
+  const sandbox: Sandbox = {
+    dir,
+    pm2Home,
+    runsDir,
+    env,
+    cli: (args, options = {}) =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args], {
+          cwd: options.cwd ?? dir,
+          env: { ...env, ...options.env },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+        });
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.stdin.end(options.input ?? '');
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      }),
+    spawnCli: (args, options = {}) =>
+      spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], ...options }),
+    write: (file, text) => {
+      const full = path.join(dir, file);
+      writeFileSync(full, text);
+      return full;
+    },
+    record: (id) => JSON.parse(readFileSync(path.join(runsDir, id, 'run.json'), 'utf8')),
+    cleanup: async () => {
+      await killByPm2Home(pm2Home);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return sandbox;
+}
+
+/** Every process whose environment has PM2_HOME=<home>: the daemon, its runners, their scripts. */
+export function processesWithPm2Home(home: string): number[] {
+  const marker = `PM2_HOME=${home}\0`;
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (`${readFileSync(`/proc/${name}/environ`, 'latin1')}\0`.includes(marker)) pids.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+export async function killByPm2Home(home: string): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    const pids = processesWithPm2Home(home);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Polls `condition` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, condition: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** `rl-run start --json` → its parsed output; fails the test with the CLI's stderr otherwise. */
+export async function startRun(sandbox: Sandbox, args: string[]): Promise<{ id: string; name: string; dir: string; pm2Name: string }> {
+  const result = await sandbox.cli(['start', '--json', ...args]);
+  if (result.code !== 0) throw new Error(`rl-run start failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
