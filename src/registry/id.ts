@@ -33,6 +33,8 @@ export function idName(id: string): string | null {
 export function sanitizeName(raw: string): string {
   const cleaned = raw
     .normalize('NFKD')
+    // NFKD splits accented letters into letter + combining mark; drop the marks.
+    .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/\.{2,}/g, '.')
     .replace(/-{2,}/g, '-')

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/load.js';
+import { UsageError } from '../../src/errors.js';
+import { type StartOptions, parseEnvPairs, planLaunch } from '../../src/launch/plan.js';
+
+const config = resolveConfig({ env: { OMP_NUM_THREADS: '1' }, defaults: { args: ['--seed', '0'], tags: ['base'] } }, null, '/proj');
+const facts = {
+  cwd: '/proj',
+  user: 'ada',
+  now: new Date(2026, 10, 24),
+  isFile: (file: string) => ['/proj/train.py', '/proj/sub/run.sh', '/proj/tool'].includes(file),
+  isExecutable: (program: string) => ['python3', 'bash', '/opt/venv/bin/python', 'node', '/proj/tool'].includes(program),
+};
+const options = (over: Partial<StartOptions>): StartOptions => ({ script: null, rest: [], tags: [], env: [], ...over });
+
+describe('planLaunch', () => {
+  it('runs a .py script with python3, config args first, then the given ones', () => {
+    const plan = planLaunch(options({ script: 'train.py', rest: ['--lr', '3e-4'] }), config, facts);
+    expect(plan).toMatchObject({
+      name: 'train',
+      script: '/proj/train.py',
+      interpreter: 'python3',
+      args: ['--seed', '0', '--lr', '3e-4'],
+      command: ['python3', '/proj/train.py', '--seed', '0', '--lr', '3e-4'],
+      cwd: '/proj',
+      tags: ['base'],
+      env: { OMP_NUM_THREADS: '1' },
+      backend: 'pm2',
+    });
+  });
+
+  it.each([
+    [{ script: 'sub/run.sh' }, ['bash', '/proj/sub/run.sh', '--seed', '0']],
+    [{ script: 'train.py', interpreter: '/opt/venv/bin/python' }, ['/opt/venv/bin/python', '/proj/train.py', '--seed', '0']],
+    [{ script: 'tool' }, ['/proj/tool', '--seed', '0']],
+    [{ rest: ['python3', '-m', 'pkg.train', '--x', '1'] }, ['python3', '-m', 'pkg.train', '--x', '1']],
+  ] as const)('%j → %j', (over, command) => {
+    expect(planLaunch(options(over), config, facts).command).toEqual(command);
+  });
+
+  it('takes --name, --tag and --env over the config', () => {
+    const plan = planLaunch(options({ script: 'train.py', name: 'my run/1', tags: ['sweep', 'base'], env: ['OMP_NUM_THREADS=4', 'X=a=b'] }), config, facts);
+    expect(plan.name).toBe('my-run-1');
+    expect(plan.tags).toEqual(['base', 'sweep']);
+    expect(plan.env).toEqual({ OMP_NUM_THREADS: '4', X: 'a=b' });
+  });
+
+  it.each([
+    [options({ script: 'missing.py' }), /script missing.py not found in \/proj/],
+    [options({ script: 'train.py', interpreter: 'python9' }), /interpreter 'python9' is not installed.*--interpreter/],
+    [options({ rest: ['nosuchprogram', '--x'] }), /'nosuchprogram' is not installed or not on PATH/],
+    [options({}), /nothing to start/],
+    [options({ script: 'train.py', env: ['NOEQUALS'] }), /--env NOEQUALS: expected KEY=VALUE/],
+  ])('refuses bad input with a UsageError: %#', (bad, message) => {
+    expect(() => planLaunch(bad, config, facts)).toThrow(UsageError);
+    expect(() => planLaunch(bad, config, facts)).toThrow(message);
+  });
+});
+
+describe('parseEnvPairs', () => {
+  it.each([
+    [['A=1'], { A: '1' }],
+    [['A='], { A: '' }],
+    [['A=x=y'], { A: 'x=y' }],
+  ])('%j → %j', (pairs, env) => {
+    expect(parseEnvPairs(pairs)).toEqual(env);
+  });
+  it.each([['=1'], ['1A=2'], ['A-B=1']])('refuses %j', (pair) => {
+    expect(() => parseEnvPairs([pair])).toThrow(UsageError);
+  });
+});
