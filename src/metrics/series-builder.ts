@@ -81,12 +81,17 @@ export class SeriesSet {
 
   /** `step` undefined: the point gets the next index of its own series. */
   add(name: string, value: number, step?: number, wallTime?: number): void {
+    const builder = this.builder(name);
+    builder.add(step ?? builder.count, value, wallTime);
+  }
+
+  builder(name: string): SeriesBuilder {
     let builder = this.byName.get(name);
     if (!builder) {
       builder = new SeriesBuilder(name, this.kind, this.source, this.maxPoints);
       this.byName.set(name, builder);
     }
-    builder.add(step ?? builder.count, value, wallTime);
+    return builder;
   }
 
   build(): MetricSeries[] {

@@ -1,15 +1,15 @@
-import { forEachCompleteLine } from './line-reader.js';
+import { forEachCompleteChunk } from './line-reader.js';
 import type { MetricSeries } from './series.js';
 import type { CompiledPattern } from './stdout-pairs.js';
 import { StdoutExtractor } from './stdout-extractor.js';
 
-/** Streams a console log (complete lines only) through the stdout extractor. */
+/** Streams a console log (complete lines only: a live run's last partial line waits) through the extractor. */
 export async function readStdoutLog(
   file: string,
   patterns: readonly CompiledPattern[] = [],
   maxPoints?: number,
 ): Promise<MetricSeries[]> {
   const extractor = new StdoutExtractor(file, patterns, maxPoints);
-  await forEachCompleteLine(file, (line) => extractor.line(line));
+  await forEachCompleteChunk(file, (text) => extractor.chunk(text));
   return extractor.finish();
 }
