@@ -24,11 +24,17 @@ const commands = [
 ] as unknown as CommandModule[];
 
 export async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes('--debug');
+  // What follows `--` belongs to the script, untouched: yargs would turn `1e-3` into 0.001.
+  const split = argv.indexOf('--');
+  const passthrough = split >= 0 ? argv.slice(split + 1) : [];
+  const own = split >= 0 ? argv.slice(0, split) : argv;
+  const debug = own.includes('--debug');
   let usageProblem: string | null = null;
-  const parser = yargs(argv)
+  const parser = yargs(own)
     .scriptName('rl-run')
-    .parserConfiguration({ 'populate--': true })
+    .middleware((args) => {
+      args['--'] = passthrough;
+    })
     .option('config', { type: 'string', global: true, describe: 'Config file to use instead of searching for runs.config.ts' })
     .option('runs-dir', { type: 'string', global: true, describe: 'Runs directory (overrides the config)' })
     .option('debug', { type: 'boolean', global: true, describe: 'Print stack traces' })

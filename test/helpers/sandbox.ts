@@ -135,3 +135,14 @@ export async function startRun(sandbox: Sandbox, args: string[]): Promise<{ id: 
   if (result.code !== 0) throw new Error(`rl-run start failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
+
+/** Runs the CLI and parses its JSON output; fails the test with the CLI's stderr when it did not succeed. */
+export async function cliJson<T = any>(sandbox: Sandbox, args: string[]): Promise<T> {
+  const result = await sandbox.cli(args);
+  if (result.code !== 0) throw new Error(`rl-run ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`rl-run ${args.join(' ')} printed no JSON: stdout=${JSON.stringify(result.stdout)} stderr=${JSON.stringify(result.stderr)}`);
+  }
+}
