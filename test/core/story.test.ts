@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, type Sandbox, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
-
-const PM2_CLI = path.join(ROOT, 'node_modules', 'pm2', 'bin', 'pm2');
+import { type Sandbox, createSandbox, pm2, startRun, waitFor } from '../helpers/sandbox.js';
 
 /**
  * The story rl-run exists for: with pm2 alone, `pm2 delete myapp; pm2 flush; pm2 start … --name myapp`
@@ -16,15 +12,13 @@ describe('the pm2 flush story', () => {
   });
   afterAll(() => sandbox.cleanup());
 
-  const pm2 = (...args: string[]) => execFileSync(process.execPath, [PM2_CLI, ...args], { env: sandbox.env, encoding: 'utf8' });
-
   it('gives the second start its own directory, and logs latest shows only the new output', async () => {
     const script = sandbox.write('myapp.py', 'print("version one of the code")\n');
     const first = await startRun(sandbox, [script, '--name', 'myapp']);
     await waitFor('the first run to end', () => sandbox.record(first.id).status.state === 'succeeded');
 
-    pm2('delete', first.pm2Name);
-    pm2('flush');
+    pm2(sandbox, 'delete', first.pm2Name);
+    pm2(sandbox, 'flush');
     sandbox.write('myapp.py', 'print("version two of the code")\n');
     const second = await startRun(sandbox, [script, '--name', 'myapp']);
     await waitFor('the second run to end', () => sandbox.record(second.id).status.state === 'succeeded');

@@ -1,4 +1,4 @@
-import { type SpawnOptions, spawn } from 'node:child_process';
+import { type SpawnOptions, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -109,11 +109,13 @@ export async function killByPm2Home(home: string): Promise<void> {
 }
 
 /** Polls `condition` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, condition: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+type Falsy = false | null | undefined | 0 | '';
+
+export async function waitFor<T>(what: string, condition: () => T | Promise<T>, timeoutMs = 20_000): Promise<Exclude<T, Falsy>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Exclude<T, Falsy>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -145,4 +147,11 @@ export async function cliJson<T = any>(sandbox: Sandbox, args: string[]): Promis
   } catch {
     throw new Error(`rl-run ${args.join(' ')} printed no JSON: stdout=${JSON.stringify(result.stdout)} stderr=${JSON.stringify(result.stderr)}`);
   }
+}
+
+export const PM2_CLI = path.join(ROOT, 'node_modules', 'pm2', 'bin', 'pm2');
+
+/** The pm2 command line, as a user would type it, against the sandbox's own daemon. */
+export function pm2(sandbox: Sandbox, ...args: string[]): string {
+  return execFileSync(process.execPath, [PM2_CLI, ...args], { env: sandbox.env, encoding: 'utf8' });
 }

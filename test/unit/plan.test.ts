@@ -30,12 +30,12 @@ describe('planLaunch', () => {
   });
 
   it.each([
-    [{ script: 'sub/run.sh' }, ['bash', '/proj/sub/run.sh', '--seed', '0']],
+    [{ script: 'sub/run.sh' } as Partial<StartOptions>, ['bash', '/proj/sub/run.sh', '--seed', '0']],
     [{ script: 'train.py', interpreter: '/opt/venv/bin/python' }, ['/opt/venv/bin/python', '/proj/train.py', '--seed', '0']],
     [{ script: 'tool' }, ['/proj/tool', '--seed', '0']],
     [{ rest: ['python3', '-m', 'pkg.train', '--x', '1'] }, ['python3', '-m', 'pkg.train', '--x', '1']],
-  ] as const)('%j → %j', (over, command) => {
-    expect(planLaunch(options(over), config, facts).command).toEqual(command);
+  ])('%j → %j', (over, command) => {
+    expect(planLaunch(options(over as Partial<StartOptions>), config, facts).command).toEqual(command);
   });
 
   it('takes --name, --tag and --env over the config', () => {

@@ -1,0 +1,62 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, createSandbox, pm2, startRun, waitFor } from '../helpers/sandbox.js';
+
+describe('rl-run logs', () => {
+  let sandbox: Sandbox;
+  beforeAll(() => {
+    sandbox = createSandbox();
+  });
+  afterAll(() => sandbox.cleanup());
+
+  it('prints the last N lines, stderr, or both labelled; a tqdm bar as its last state', async () => {
+    const script = sandbox.write(
+      'noisy.py',
+      [
+        'import sys',
+        'for i in range(100):',
+        '    print(f"line {i}")',
+        'for p in range(0, 101, 10):',
+        '    sys.stderr.write(f"\\r{p:3d}%|{\'#\' * (p // 10):<10}|")',
+        'sys.stderr.write("\\n")',
+        'print("bye", file=sys.stderr)',
+      ].join('\n'),
+    );
+    const run = await startRun(sandbox, [script]);
+    await waitFor('the run to end', () => sandbox.record(run.id).status.state === 'succeeded');
+    expect((await sandbox.cli(['logs', run.id, '-n', '3'])).stdout).toBe('line 97\nline 98\nline 99\n');
+    expect((await sandbox.cli(['logs', run.id])).stdout.split('\n')).toHaveLength(51);
+    expect((await sandbox.cli(['logs', run.id, '--stderr'])).stdout).toBe('100%|##########|\nbye\n');
+    expect((await sandbox.cli(['logs', run.id, '--all', '-n', '1'])).stdout).toBe('[out] line 99\n[err] bye\n');
+  });
+
+  it('-f streams new lines as they are written and exits 0 when the run ends', async () => {
+    const gate = path.join(sandbox.dir, 'gate');
+    const script = sandbox.write(
+      'slow.py',
+      `import os, time\nprint("first", flush=True)\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.02)\nfor i in range(3):\n    print(f"after gate {i}", flush=True)\n`,
+    );
+    const run = await startRun(sandbox, [script]);
+    const follower = sandbox.spawnCli(['logs', run.id, '-f']);
+    let seen = '';
+    follower.stdout?.on('data', (chunk) => {
+      seen += chunk;
+    });
+    await waitFor('the first line', () => seen.includes('first\n'));
+    expect(seen).not.toContain('after gate');
+    appendFileSync(gate, 'open');
+    const code = await new Promise<number | null>((resolve) => follower.on('close', resolve));
+    expect(code).toBe(0);
+    expect(seen).toBe('first\nafter gate 0\nafter gate 1\nafter gate 2\n');
+  });
+
+  it('works the same for a run pm2 no longer knows', async () => {
+    const script = sandbox.write('hello.py', 'print("hello from the past")\n');
+    const run = await startRun(sandbox, [script]);
+    await waitFor('the run to end', () => sandbox.record(run.id).status.state === 'succeeded');
+    pm2(sandbox, 'delete', run.pm2Name);
+    expect((await sandbox.cli(['logs', run.id])).stdout).toBe('hello from the past\n');
+    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toBe('hello from the past\n');
+  });
+});
