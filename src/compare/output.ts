@@ -1,0 +1,77 @@
+import { renderTable } from '../format/table.js';
+import type { SeriesSummary } from '../metrics/series.js';
+import type { ComparePlan } from './plan.js';
+import { formatParam, type ParamValue } from './params.js';
+
+/** "0.0003", "-112.5", "1.234e+06", "-" for a missing value. Short enough for a table cell. */
+export function formatValue(value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return '-';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(value) && Math.abs(value) < 1e7) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) return value.toExponential(3).replace(/\.?0+e/, 'e');
+  return String(Number(value.toPrecision(5)));
+}
+
+export function renderCompareTable(plan: ComparePlan, colourStatus: (status: string) => string = (s) => s): string {
+  const header = ['ID', 'STATUS', 'DURATION', ...plan.paramColumns, ...plan.metrics.flatMap((m) => [m, 'best'])];
+  const rows = plan.rows.map(({ run, cells }) => [
+    run.id,
+    colourStatus(run.status),
+    run.duration,
+    ...plan.paramColumns.map((key) => formatParam(run.params[key])),
+    ...plan.metrics.flatMap((m) => [formatValue(cells[m]?.last), formatValue(cells[m]?.best)]),
+  ]);
+  return renderTable(header, rows);
+}
+
+interface JsonSummary {
+  last: number | null;
+  min: number | null;
+  max: number | null;
+  count: number;
+  lastStep: number | null;
+}
+
+/** `--json`: `{runs: [{id, params, metrics: {NAME: {last, min, max, count, lastStep}}}], differingParams}`. */
+export function compareJson(plan: ComparePlan, allMetrics: boolean): unknown {
+  return {
+    runs: plan.rows.map(({ run, cells }) => {
+      const metrics: Record<string, JsonSummary> = {};
+      if (allMetrics) for (const [name, series] of run.series) metrics[name] = jsonSummary(series.summary);
+      else for (const name of plan.metrics) if (cells[name]) metrics[name] = jsonSummary(cells[name].summary);
+      return { id: run.id, status: run.status, dir: run.dir, params: run.params, metrics };
+    }),
+    differingParams: plan.differingParams,
+  };
+}
+
+function jsonSummary(s: SeriesSummary): JsonSummary {
+  const n = (v: number) => (Number.isFinite(v) ? v : null);
+  return { last: n(s.last), min: n(s.min), max: n(s.max), count: s.count, lastStep: n(s.lastStep) };
+}
+
+/** `--csv`: one header row, one row per run, RFC 4180 quoting. */
+export function compareCsv(plan: ComparePlan): string {
+  const header = ['id', 'status', 'duration', ...plan.paramColumns, ...plan.metrics.flatMap((m) => [`${m} last`, `${m} best`])];
+  const rows = plan.rows.map(({ run, cells }) => [
+    run.id,
+    run.status,
+    run.duration,
+    ...plan.paramColumns.map((key) => csvParam(run.params[key])),
+    ...plan.metrics.flatMap((m) => [csvNumber(cells[m]?.last), csvNumber(cells[m]?.best)]),
+  ]);
+  return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
+}
+
+function csvParam(value: ParamValue | undefined): string {
+  return formatParam(value);
+}
+
+function csvNumber(value: number | undefined): string {
+  return value === undefined || Number.isNaN(value) ? '' : String(value);
+}
+
+function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -1,0 +1,104 @@
+import { UsageError } from '../errors.js';
+import type { MetricSeries, SeriesSummary } from '../metrics/series.js';
+import { normaliseMetricName } from '../metrics/series.js';
+import { betterDirection, defaultMetrics } from './metric-choice.js';
+import { differingParams, type Params } from './params.js';
+
+/** What compare knows about one run, gathered by the command; everything below is pure. */
+export interface CompareRun {
+  id: string;
+  status: string;
+  duration: string;
+  dir: string;
+  params: Params;
+  series: ReadonlyMap<string, MetricSeries>;
+}
+
+export interface CompareOptions {
+  /** Metric names asked for with --metrics; empty: the default choice. */
+  metrics: readonly string[];
+  allParams: boolean;
+  sort?: string;
+  /** Terminal width the default metric choice must fit in. */
+  width: number;
+}
+
+export interface MetricCell {
+  last: number;
+  /** max or min over the series, whichever betterDirection says. */
+  best: number;
+  summary: SeriesSummary;
+}
+
+export interface CompareRow {
+  run: CompareRun;
+  cells: Record<string, MetricCell | undefined>;
+}
+
+export interface ComparePlan {
+  paramColumns: string[];
+  differingParams: string[];
+  metrics: string[];
+  rows: CompareRow[];
+}
+
+const VALUE_WIDTH = 10;
+
+/** One row per run, the parameters and metrics to show, in the order to show them. */
+export function planComparison(runs: readonly CompareRun[], options: CompareOptions): ComparePlan {
+  const differing = differingParams(runs.map((run) => run.params));
+  const paramColumns = options.allParams ? allParamKeys(runs) : differing;
+  const metrics = chooseMetrics(runs, options, paramColumns);
+  const rows = runs.map((run) => ({ run, cells: Object.fromEntries(metrics.map((name) => [name, cellOf(run.series.get(name))])) }));
+  if (options.sort !== undefined) {
+    const key = normaliseMetricName(options.sort);
+    const direction = betterDirection(key);
+    rows.sort((a, b) => compareBest(a.cells[key]?.best, b.cells[key]?.best, direction));
+  }
+  return { paramColumns, differingParams: differing, metrics, rows };
+}
+
+function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, paramColumns: string[]): string[] {
+  const known = new Set(runs.flatMap((run) => [...run.series.keys()]));
+  const asked = options.metrics.map(normaliseMetricName);
+  const sort = options.sort === undefined ? undefined : normaliseMetricName(options.sort);
+  for (const name of [...asked, ...(sort ? [sort] : [])]) {
+    if (!known.has(name)) throw new UsageError(`no run has a metric '${name}'${suggest(name, known)}; 'rl-run metrics <run>' lists them`);
+  }
+  if (asked.length > 0) return sort && !asked.includes(sort) ? [...asked, sort] : asked;
+  const idWidth = Math.max(...runs.map((run) => run.id.length), 2);
+  const fixed = idWidth + 2 + 11 + 10 + paramColumns.reduce((sum, key) => sum + Math.max(key.length, 8) + 2, 0);
+  const chosen = defaultMetrics(
+    runs.map((run) => [...run.series.keys()]),
+    options.width - fixed,
+    (name) => Math.max(name.length, VALUE_WIDTH) + 2 + VALUE_WIDTH + 2,
+  );
+  return sort && !chosen.includes(sort) ? [sort, ...chosen] : chosen;
+}
+
+function suggest(name: string, known: Set<string>): string {
+  const lower = name.toLowerCase();
+  const close = [...known].filter((k) => k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase())).slice(0, 4);
+  return close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : '';
+}
+
+function cellOf(series: MetricSeries | undefined): MetricCell | undefined {
+  if (!series) return undefined;
+  const { summary } = series;
+  return { last: summary.last, best: betterDirection(series.name) === 'max' ? summary.max : summary.min, summary };
+}
+
+/** Better first; runs without the metric (or with only NaN) last. */
+function compareBest(a: number | undefined, b: number | undefined, direction: 'max' | 'min'): number {
+  const va = a === undefined || Number.isNaN(a) ? undefined : a;
+  const vb = b === undefined || Number.isNaN(b) ? undefined : b;
+  if (va === undefined || vb === undefined) return va === vb ? 0 : va === undefined ? 1 : -1;
+  return direction === 'max' ? vb - va : va - vb;
+}
+
+function allParamKeys(runs: readonly CompareRun[]): string[] {
+  const keys: string[] = [];
+  for (const run of runs) for (const key of Object.keys(run.params)) if (!keys.includes(key)) keys.push(key);
+  return keys;
+}
+

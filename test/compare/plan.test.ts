@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { compareCsv, compareJson, formatValue, renderCompareTable } from '../../src/compare/output.js';
+import { type CompareRun, planComparison } from '../../src/compare/plan.js';
+import { betterDirection, defaultMetrics } from '../../src/compare/metric-choice.js';
+import type { MetricSeries } from '../../src/metrics/series.js';
+import { SeriesBuilder } from '../../src/metrics/series-builder.js';
+
+function series(name: string, values: number[]): MetricSeries {
+  const builder = new SeriesBuilder(name, 'csv', 'progress.csv');
+  values.forEach((value, i) => {
+    builder.add((i + 1) * 100, value);
+  });
+  return builder.build();
+}
+
+function run(id: string, lr: number, metrics: Record<string, number[]>): CompareRun {
+  return {
+    id,
+    status: 'succeeded',
+    duration: '1m',
+    dir: `/runs/${id}`,
+    params: { name: 'train', lr, seed: 0 },
+    series: new Map(Object.entries(metrics).map(([name, values]) => [name, series(name, values)])),
+  };
+}
+
+const runs = [
+  run('a', 0.0003, { 'rollout/ep_rew_mean': [1, 5, 3], 'train/loss': [3, 1, 2], fps: [10] }),
+  run('b', 0.001, { 'rollout/ep_rew_mean': [2, 8, 7], 'train/loss': [4, 2, 0.5] }),
+];
+
+describe('which metrics and which way is better', () => {
+  it.each<[string, 'max' | 'min']>([
+    ['rollout/ep_rew_mean', 'max'],
+    ['train/loss', 'min'],
+    ['eval/mean_reward', 'max'],
+    ['train/approx_kl', 'min'],
+    ['time/fps', 'max'],
+  ])('%s: %s', (name, direction) => {
+    expect(betterDirection(name)).toBe(direction);
+  });
+
+  it('default: metrics common to all runs, reward-like first, as many as fit', () => {
+    const perRun = [['train/loss', 'z', 'eval/mean_reward', 'episodic_return'], ['episodic_return', 'z', 'train/loss', 'eval/mean_reward', 'only_b']];
+    expect(defaultMetrics(perRun, 1000, () => 10)).toEqual(['eval/mean_reward', 'episodic_return', 'train/loss', 'z']);
+    expect(defaultMetrics(perRun, 25, () => 10)).toEqual(['eval/mean_reward', 'episodic_return']);
+  });
+});
+
+describe('the comparison plan', () => {
+  it('differing params only, common metrics with last and best', () => {
+    const plan = planComparison(runs, { metrics: [], allParams: false, width: 200 });
+    expect(plan.paramColumns).toEqual(['lr']);
+    expect(plan.metrics).toEqual(['rollout/ep_rew_mean', 'train/loss']);
+    expect(plan.rows.map((r) => [r.run.id, r.cells['rollout/ep_rew_mean']?.last, r.cells['rollout/ep_rew_mean']?.best, r.cells['train/loss']?.best])).toEqual([
+      ['a', 3, 5, 1],
+      ['b', 7, 8, 0.5],
+    ]);
+  });
+
+  it('--all-params, --metrics and --sort', () => {
+    const plan = planComparison(runs, { metrics: ['train/loss'], allParams: true, sort: 'train/loss', width: 80 });
+    expect(plan.paramColumns).toEqual(['name', 'lr', 'seed']);
+    expect(plan.metrics).toEqual(['train/loss']);
+    expect(plan.rows.map((r) => r.run.id)).toEqual(['b', 'a']);
+  });
+
+  it('sorting by reward puts the best first and runs without it last', () => {
+    const plan = planComparison([...runs, run('c', 1, { fps: [1] })], { metrics: ['fps'], allParams: false, sort: 'rollout/ep_rew_mean', width: 80 });
+    expect(plan.rows.map((r) => r.run.id)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('an unknown metric is a usage error that says where to look', () => {
+    expect(() => planComparison(runs, { metrics: ['ep_rew'], allParams: false, width: 80 })).toThrow(/no run has a metric 'ep_rew' \(did you mean rollout\/ep_rew_mean\?\); 'rl-run metrics <run>'/);
+  });
+
+  it('renders a table, JSON and CSV', () => {
+    const plan = planComparison(runs, { metrics: [], allParams: false, width: 200 });
+    expect(renderCompareTable(plan).split('\n')).toEqual([
+      'ID  STATUS     DURATION  lr      rollout/ep_rew_mean  best  train/loss  best',
+      'a   succeeded  1m        0.0003  3                    5     2           1',
+      'b   succeeded  1m        0.001   7                    8     0.5         0.5',
+    ]);
+    expect(compareJson(plan, false)).toEqual({
+      runs: [
+        { id: 'a', status: 'succeeded', dir: '/runs/a', params: { name: 'train', lr: 0.0003, seed: 0 }, metrics: {
+          'rollout/ep_rew_mean': { last: 3, min: 1, max: 5, count: 3, lastStep: 300 },
+          'train/loss': { last: 2, min: 1, max: 3, count: 3, lastStep: 300 },
+        } },
+        { id: 'b', status: 'succeeded', dir: '/runs/b', params: { name: 'train', lr: 0.001, seed: 0 }, metrics: {
+          'rollout/ep_rew_mean': { last: 7, min: 2, max: 8, count: 3, lastStep: 300 },
+          'train/loss': { last: 0.5, min: 0.5, max: 4, count: 3, lastStep: 300 },
+        } },
+      ],
+      differingParams: ['lr'],
+    });
+    expect(compareCsv(plan)).toBe('id,status,duration,lr,rollout/ep_rew_mean last,rollout/ep_rew_mean best,train/loss last,train/loss best\na,succeeded,1m,0.0003,3,5,2,1\nb,succeeded,1m,0.001,7,8,0.5,0.5\n');
+  });
+
+  it.each<[number | undefined, string]>([
+    [undefined, '-'],
+    [Number.NaN, '-'],
+    [-112.5, '-112.5'],
+    [0.00030000001, '3e-4'],
+    [123456789.5, '1.235e+8'],
+    [2048, '2048'],
+    [0.123456789, '0.12346'],
+  ])('formatValue(%s) = %s', (value, text) => {
+    expect(formatValue(value)).toBe(text);
+  });
+});
