@@ -20,7 +20,8 @@ export type RunStatus =
   | { state: 'starting' }
   /** Queued by a cluster scheduler, not yet started. */
   | { state: 'pending'; reason?: string }
-  | { state: 'running' }
+  /** `node`: where a cluster scheduler runs it (SLURM's node list). */
+  | { state: 'running'; node?: string }
   | { state: 'succeeded'; endedAt: string; exitCode: 0 }
   | { state: 'failed'; endedAt: string; exitCode: number | null; signal: string | null; reason: string }
   | { state: 'stopped'; endedAt: string; exitCode: number | null; signal: string | null }
@@ -85,6 +86,11 @@ export interface RunRecord {
   pidStartTime?: number;
   pm2Name?: string;
   slurmJobId?: string;
+  /**
+   * When `rl-run stop` asked a cluster job to end. A scheduler only says CANCELLED or COMPLETED;
+   * this tells the observer, which sees nothing but the record, that the end was asked for.
+   */
+  stopRequestedAt?: string;
   hostname: string;
   user: string;
   rlRunVersion: string;

@@ -9,6 +9,10 @@ export async function supervisorFor(backend: Backend, registry: Registry): Promi
       const { Pm2Supervisor } = await import('./pm2/supervisor.js');
       return new Pm2Supervisor(registry);
     }
+    case 'slurm': {
+      const { SlurmSupervisor } = await import('./slurm/supervisor.js');
+      return new SlurmSupervisor(registry);
+    }
     default:
       throw new Error(`backend '${backend}' is not available in this version of rl-run`);
   }

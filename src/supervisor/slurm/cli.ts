@@ -1,0 +1,141 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { RuntimeError, UsageError } from '../../errors.js';
+import { type JobInfo, SACCT_FIELDS, SQUEUE_FORMAT, parseSacct, parseScontrol, parseSqueue } from './parse.js';
+import { runIdOfJobName } from './script.js';
+
+/**
+ * The one place that runs SLURM's commands. The observer needs answers synchronously (a listing
+ * reads records one by one), so the queries come in a sync form; submitting and cancelling are async.
+ */
+const QUERY_TIMEOUT_MS = 15_000;
+
+type Result = { ok: true; stdout: string } | { ok: false; stderr: string; missing: boolean };
+
+function runSync(command: string, args: string[]): Result {
+  try {
+    const stdout = execFileSync(command, args, { encoding: 'utf8', timeout: QUERY_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { ok: true, stdout };
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { stderr?: string };
+    return { ok: false, stderr: String(e.stderr ?? e.message).trim(), missing: e.code === 'ENOENT' };
+  }
+}
+
+function runAsync(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(command, args, { encoding: 'utf8', timeout: QUERY_TIMEOUT_MS * 4, ...options }, (error, stdout, stderr) => {
+      if (!error) resolve({ ok: true, stdout });
+      else resolve({ ok: false, stderr: (stderr || error.message).trim(), missing: (error as NodeJS.ErrnoException).code === 'ENOENT' });
+    });
+  });
+}
+
+/** Is SLURM's client installed here? Checked before a run directory is made for a SLURM run. */
+export function assertSlurmAvailable(): void {
+  const result = runSync('sbatch', ['--version']);
+  if (!result.ok && result.missing) {
+    throw new UsageError("SLURM's sbatch is not installed or not on PATH: start SLURM runs on a login node of the cluster, or use --backend pm2");
+  }
+}
+
+/** Submits a batch script; the job id, or SLURM's own refusal as the error. */
+export async function submit(args: string[], env: Record<string, string>, cwd: string): Promise<string> {
+  const result = await runAsync('sbatch', args, { env, cwd });
+  if (!result.ok) {
+    if (result.missing) throw new UsageError("SLURM's sbatch is not installed or not on PATH: use --backend pm2 on this machine");
+    throw refusal(result.stderr);
+  }
+  // --parsable prints "<id>" or "<id>;<cluster>"; a job_submit plugin may print lines before it.
+  const id = /^(\d+)(?:;\S*)?$/m.exec(result.stdout.trim().split('\n').pop() ?? '')?.[1];
+  if (!id) throw new RuntimeError(`sbatch answered without a job id: ${JSON.stringify(result.stdout.trim())}`);
+  return id;
+}
+
+/** SLURM's message, on one line, with the fix when we know it. */
+export function refusal(stderr: string): Error {
+  const message = stderr
+    .split('\n')
+    .map((line) => line.replace(/^sbatch: error: /, '').trim())
+    .filter(Boolean)
+    .join('; ');
+  if (/invalid partition/i.test(message)) {
+    return new UsageError(`sbatch refused the job: ${message}; set slurm.partition in runs.config.ts to one that 'sinfo -s' lists`);
+  }
+  if (/unable to contact|socket timed out|connection refused|zero bytes/i.test(message)) {
+    return new RuntimeError(`cannot reach the SLURM controller: ${message}; check 'sinfo', then try again`);
+  }
+  return new UsageError(`sbatch refused the job: ${message}; check the slurm section of runs.config.ts`);
+}
+
+/**
+ * The jobs SLURM has queued or running for a user, by job id; null when squeue cannot answer
+ * (the controller is down), so that nobody mistakes "no answer" for "no job".
+ */
+export function queuedJobs(user: string | undefined): Map<string, JobInfo> | null {
+  const result = runSync('squeue', ['-h', ...(user ? ['-u', user] : []), '-o', SQUEUE_FORMAT]);
+  if (!result.ok) return null;
+  return new Map(parseSqueue(result.stdout).map((job) => [job.jobId, job]));
+}
+
+/** One job's queue entry; undefined when it has left the queue, null when squeue cannot answer. */
+export async function queuedJob(jobId: string): Promise<JobInfo | undefined | null> {
+  const result = await runAsync('squeue', ['-h', '-j', jobId, '-o', SQUEUE_FORMAT]);
+  if (!result.ok) return /invalid job id/i.test(result.stderr) ? undefined : null;
+  return parseSqueue(result.stdout).find((job) => job.jobId === jobId);
+}
+
+/**
+ * How a job that left the queue ended: from accounting (`sacct -X`) where it is configured, else
+ * from the job-completion log (`sacct -c`), else from the controller's memory (`scontrol show job`,
+ * MinJobAge, 300 s by default). Null when none of them knows the job.
+ */
+export function endedJob(jobId: string): JobInfo | null {
+  const accounting = runSync('sacct', ['-X', '-n', '-P', '-j', jobId, '-o', SACCT_FIELDS]);
+  const fromAccounting = accounting.ok ? parseSacct(accounting.stdout, jobId) : null;
+  if (fromAccounting) return fromAccounting;
+  const completion = runSync('sacct', ['-c', '-n', '-P', '-j', jobId, '-o', SACCT_FIELDS]);
+  const fromCompletion = completion.ok ? parseSacct(completion.stdout, jobId) : null;
+  if (fromCompletion) return fromCompletion;
+  const controller = runSync('scontrol', ['show', 'job', jobId]);
+  return controller.ok ? parseScontrol(controller.stdout, jobId) : null;
+}
+
+/** `scancel`, with a signal for the script (`--full`: without it the signal reaches no process). */
+export async function cancel(jobId: string, signal?: 'INT' | 'TERM'): Promise<{ ok: boolean; message: string }> {
+  const args = signal ? [`--signal=${signal}`, '--full', jobId] : [jobId];
+  const result = await runAsync('scancel', args);
+  return result.ok ? { ok: true, message: '' } : { ok: false, message: result.stderr };
+}
+
+export interface RlRunJob {
+  jobId: string;
+  runId: string;
+  state: string;
+}
+
+/**
+ * The queued and running jobs that carry an rl-run job name (`rlrun-<run id>`), for `clean
+ * --orphaned` to match against the records. Throws when squeue cannot answer.
+ */
+export async function listRlRunJobs(user: string = currentUser()): Promise<RlRunJob[]> {
+  const result = await runAsync('squeue', ['-h', '-u', user, '-o', SQUEUE_FORMAT]);
+  if (!result.ok) {
+    if (result.missing) throw new UsageError("SLURM's squeue is not installed or not on PATH");
+    throw new RuntimeError(`squeue could not list the jobs of ${user}: ${result.stderr}`);
+  }
+  const jobs: RlRunJob[] = [];
+  for (const job of parseSqueue(result.stdout)) {
+    const runId = job.name ? runIdOfJobName(job.name) : null;
+    if (runId) jobs.push({ jobId: job.jobId, runId, state: job.state });
+  }
+  return jobs;
+}
+
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
+  }
+}

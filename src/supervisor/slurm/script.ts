@@ -1,0 +1,84 @@
+import path from 'node:path';
+import type { SlurmConfig } from '../../config/schema.js';
+import type { RunLayout } from '../../registry/layout.js';
+import type { RunRecord } from '../../registry/record.js';
+
+/**
+ * What `sbatch` is given for a run, built from plain data: the batch script's text and the
+ * sbatch arguments. No disk, no processes; the supervisor writes the script and submits it.
+ */
+export const JOB_NAME_PREFIX = 'rlrun-';
+
+export function jobNameFor(runId: string): string {
+  return `${JOB_NAME_PREFIX}${runId}`;
+}
+
+/** The run id a job name carries, or null when the job is not one of rl-run's. */
+export function runIdOfJobName(name: string): string | null {
+  return name.startsWith(JOB_NAME_PREFIX) && name.length > JOB_NAME_PREFIX.length ? name.slice(JOB_NAME_PREFIX.length) : null;
+}
+
+/** The batch script lives in the run directory, beside the logs it writes, so it is kept with the run. */
+export function batchScriptPath(layout: RunLayout): string {
+  return path.join(layout.dir, 'slurm-job.sh');
+}
+
+export interface BatchScriptInput {
+  record: Pick<RunRecord, 'id' | 'command' | 'cwd' | 'env'>;
+  /** RL_RUN_* and the like: written into the script so they hold even under `--export=NONE`. */
+  runEnv: Record<string, string>;
+  setup: readonly string[];
+}
+
+/**
+ * The script ends in `exec`, so the training script replaces the shell: `--wrap 'python3 …'`
+ * leaves a shell in front, SIGTERM kills that shell and the script gets no grace, and
+ * `scancel --signal=INT --full` reaches the shell, not the script.
+ */
+export function batchScript({ record, runEnv, setup }: BatchScriptInput): string {
+  const exports = Object.entries({ ...record.env, ...runEnv }).map(([key, value]) => `export ${key}=${shellQuote(value)}`);
+  return [
+    '#!/bin/bash',
+    `# Written by rl-run for run ${record.id}, submitted with sbatch. Output goes to stdout.log and stderr.log.`,
+    ...exports,
+    `cd ${shellQuote(record.cwd)} || exit 1`,
+    ...(setup.length ? ['# slurm.setup from runs.config.ts', ...setup] : []),
+    `exec ${record.command.map(shellQuote).join(' ')}`,
+    '',
+  ].join('\n');
+}
+
+/** Arguments for `sbatch`, ending with the script path. */
+export function sbatchArgs(input: { runId: string; layout: RunLayout; cwd: string; slurm: SlurmConfig }): string[] {
+  const { runId, layout, cwd, slurm } = input;
+  const args = [
+    '--parsable',
+    `--job-name=${jobNameFor(runId)}`,
+    // The files exist already (empty); appending keeps a requeued job's earlier output.
+    `--output=${slurmPath(layout.stdout)}`,
+    `--error=${slurmPath(layout.stderr)}`,
+    '--open-mode=append',
+    `--chdir=${cwd}`,
+    '--export=ALL',
+  ];
+  if (slurm.partition) args.push(`--partition=${slurm.partition}`);
+  if (slurm.time) args.push(`--time=${slurm.time}`);
+  if (slurm.cpusPerTask !== undefined) args.push(`--cpus-per-task=${slurm.cpusPerTask}`);
+  if (slurm.mem) args.push(`--mem=${slurm.mem}`);
+  if (slurm.gpus) args.push(`--gpus=${slurm.gpus}`);
+  if (slurm.gres) args.push(`--gres=${slurm.gres}`);
+  if (slurm.account) args.push(`--account=${slurm.account}`);
+  if (slurm.qos) args.push(`--qos=${slurm.qos}`);
+  args.push(...(slurm.extraArgs ?? []));
+  args.push(batchScriptPath(layout));
+  return args;
+}
+
+/** sbatch expands %j, %u, … in file names; a literal % is written %%. */
+function slurmPath(file: string): string {
+  return file.replaceAll('%', '%%');
+}
+
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}

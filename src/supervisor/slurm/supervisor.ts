@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import type { SlurmConfig } from '../../config/schema.js';
+import { isEnded } from '../../registry/record.js';
+import type { Registry, StoredRun } from '../../registry/registry.js';
+import type { StopOutcome, Supervisor } from '../types.js';
+import { assertSlurmAvailable, cancel, queuedJob, submit } from './cli.js';
+import { forgetQueue } from './observe.js';
+import { batchScript, batchScriptPath, sbatchArgs } from './script.js';
+
+const POLL_MS = 250;
+/** After the final scancel, SLURM sends SIGTERM, waits KillWait (30 s by default), then SIGKILL. */
+const AFTER_KILL_MS = 90_000;
+
+/** Variables a run gets from rl-run itself; written into the batch script as well as exported. */
+const RUN_VARIABLES = ['RL_RUN_ID', 'RL_RUN_DIR', 'RL_RUN_NAME', 'PYTHONUNBUFFERED'];
+
+export class SlurmSupervisor implements Supervisor {
+  readonly backend = 'slurm' as const;
+
+  constructor(private readonly registry: Registry) {
+    assertSlurmAvailable();
+  }
+
+  /**
+   * Writes the batch script into the run directory, submits it, and records the job as pending.
+   * The slurm section comes from the config snapshot in the record, so the record says what was asked for.
+   */
+  async start(run: StoredRun, env: Record<string, string>): Promise<void> {
+    const { record, layout } = run;
+    const slurm = (record.config.slurm ?? {}) as SlurmConfig;
+    const runEnv = Object.fromEntries(RUN_VARIABLES.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
+    writeFileSync(batchScriptPath(layout), batchScript({ record, runEnv, setup: slurm.setup ?? [] }), { mode: 0o755 });
+    const jobId = await submit(sbatchArgs({ runId: record.id, layout, cwd: record.cwd, slurm }), env, record.cwd);
+    this.registry.update(record.id, (r) => ({ ...r, slurmJobId: jobId, status: { state: 'pending' } }));
+  }
+
+  /**
+   * SIGINT to the script (`scancel --signal=INT --full`), so it can checkpoint; after `timeoutMs`,
+   * `scancel`. A job still queued has nothing to signal and is cancelled at once.
+   */
+  async stop(run: StoredRun, timeoutMs: number): Promise<StopOutcome> {
+    const { record, layout } = run;
+    if (isEnded(record.status)) return 'already-ended';
+    const jobId = record.slurmJobId;
+    const queued = jobId ? await queuedJob(jobId) : null;
+    if (jobId && queued === undefined) {
+      // It left the queue on its own before we asked: its end is its own, not a stop.
+      await this.waitForEnd(record.id, jobId, AFTER_KILL_MS);
+      return 'already-ended';
+    }
+    const requestedAt = new Date().toISOString();
+    writeFileSync(layout.stopRequest, `${requestedAt}\n`);
+    this.registry.update(record.id, (r) => ({ ...r, stopRequestedAt: r.stopRequestedAt ?? requestedAt }));
+    if (!jobId) {
+      // Never submitted (its start was interrupted): there is nothing to cancel.
+      this.registry.update(record.id, (r) =>
+        isEnded(r.status) ? r : { ...r, status: { state: 'stopped', endedAt: requestedAt, exitCode: null, signal: null } },
+      );
+      return 'stopped';
+    }
+    if (queued?.state === 'PENDING') {
+      await cancel(jobId);
+      return (await this.waitForEnd(record.id, jobId, AFTER_KILL_MS)) ? 'stopped' : 'killed';
+    }
+    const signalled = await cancel(jobId, 'INT');
+    // "Job can not be altered now": it is between states (starting or ending); the poll below sees which.
+    if (!signalled.ok && !/not be altered|already completing|invalid job id/i.test(signalled.message)) {
+      await cancel(jobId);
+    }
+    if (await this.waitForEnd(record.id, jobId, timeoutMs)) return 'stopped';
+    await cancel(jobId);
+    await this.waitForEnd(record.id, jobId, AFTER_KILL_MS);
+    return 'killed';
+  }
+
+  /** Polls the queue until the job has left it and the registry has recorded the end; false at the deadline. */
+  private async waitForEnd(id: string, jobId: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const queued = await queuedJob(jobId);
+      if (queued === undefined) {
+        forgetQueue();
+        const current = this.registry.read(id);
+        if (current.ok && isEnded(current.run.record.status)) return true;
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+}
