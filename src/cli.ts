@@ -2,10 +2,13 @@
 import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { cleanCommand } from './commands/clean.js';
+import { duCommand } from './commands/du.js';
 import { initCommand } from './commands/init.js';
 import { logsCommand } from './commands/logs.js';
 import { lsCommand } from './commands/ls.js';
 import { restartCommand } from './commands/restart.js';
+import { restoreCommand } from './commands/restore.js';
 import { showCommand } from './commands/show.js';
 import { startCommand } from './commands/start.js';
 import { stopCommand } from './commands/stop.js';
@@ -20,6 +23,9 @@ const commands = [
   logsCommand,
   stopCommand,
   restartCommand,
+  cleanCommand,
+  restoreCommand,
+  duCommand,
   initCommand,
 ] as unknown as CommandModule[];
 

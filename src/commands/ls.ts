@@ -6,6 +6,7 @@ import { ago } from '../format/time.js';
 import { RUN_STATES, type RunState } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
+import { showTrash } from './restore.js';
 
 interface LsArgs extends GlobalArgs {
   status?: string[];
@@ -13,6 +14,7 @@ interface LsArgs extends GlobalArgs {
   tag?: string[];
   limit?: number;
   json?: boolean;
+  trash?: boolean;
 }
 
 export interface ListOptions {
@@ -34,9 +36,11 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
       .option('tag', { type: 'string', array: true, describe: 'Only runs with this tag (all given tags)' })
       .option('limit', { type: 'number', describe: 'At most this many runs' })
       .option('json', { type: 'boolean', describe: 'Print the records as a JSON array' })
+      .option('trash', { type: 'boolean', describe: "List the runs in the trash instead ('rl-run restore <run>' brings one back)" })
       .example('$0 ls --status running', 'what is running now')
       .example('$0 ls --name ppo --limit 5', 'the last five ppo runs'),
   handler: async (argv) => {
+    if (argv.trash) return showTrash(Boolean(argv.json), argv);
     await list(
       {
         statuses: parseStatuses(listFlag(argv.status)),

@@ -1,0 +1,114 @@
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { RuntimeError, describeError, errorCode } from '../errors.js';
+import { processStartTime } from '../registry/process.js';
+import type { Registry } from '../registry/registry.js';
+import { isInside } from '../registry/safety.js';
+import { moveToTrash, purgeFromTrash } from '../registry/trash.js';
+import { observeStatus } from '../supervisor/observe.js';
+import { signalAll } from '../supervisor/process-tree.js';
+import type { CleanAction, CleanPlan } from './plan.js';
+import { deleteEntries, pm2LogsDir } from './pm2.js';
+
+export interface ExecuteOptions {
+  /** Between SIGTERM and SIGKILL for left-over processes. */
+  graceMs: number;
+  now?: Date;
+}
+
+export interface ExecuteResult {
+  done: CleanAction[];
+}
+
+const ORDER: CleanAction['kind'][] = ['mark-lost', 'kill', 'pm2-delete', 'remove-log', 'trash', 'purge'];
+const POLL_MS = 50;
+
+/**
+ * Carries out a plan: repairs first, then processes, pm2, files. Stops at the first failure with a
+ * one-line error that says how far it got, so a full disk or a permission problem is reported once.
+ */
+export async function executePlan(plan: CleanPlan, registry: Registry, options: ExecuteOptions): Promise<ExecuteResult> {
+  const now = options.now ?? new Date();
+  const done: CleanAction[] = [];
+  const actions = [...plan.actions].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  const fail = (action: CleanAction, error: unknown): never => {
+    const message = describeError(error);
+    throw new RuntimeError(`clean stopped after ${done.length} of ${actions.length} actions: ${message}${message.includes(action.kind) ? '' : ` (${action.kind})`}`);
+  };
+
+  for (const action of actions.filter((a) => a.kind === 'mark-lost')) {
+    try {
+      registry.update(action.id, (record) => {
+        const status = observeStatus(record);
+        return status?.state === 'lost' ? { ...record, status } : record;
+      });
+      done.push(action);
+    } catch (error) {
+      fail(action, error);
+    }
+  }
+
+  const kills = actions.filter((a): a is Extract<CleanAction, { kind: 'kill' }> => a.kind === 'kill');
+  if (kills.length) {
+    await endProcesses(kills, options.graceMs);
+    done.push(...kills);
+  }
+
+  const pm2Deletes = actions.filter((a): a is Extract<CleanAction, { kind: 'pm2-delete' }> => a.kind === 'pm2-delete');
+  if (pm2Deletes.length) {
+    try {
+      await deleteEntries(pm2Deletes.map((a) => a.pm2Name));
+      done.push(...pm2Deletes);
+    } catch (error) {
+      fail(pm2Deletes[0]!, error);
+    }
+  }
+
+  for (const action of actions) {
+    try {
+      if (action.kind === 'remove-log') removeLogFile(action.file);
+      else if (action.kind === 'trash') moveToTrash(registry.runsDir, action.id, action.reason, now);
+      else if (action.kind === 'purge') purgeFromTrash(registry.runsDir, action.id);
+      else continue;
+      done.push(action);
+    } catch (error) {
+      fail(action, error);
+    }
+  }
+  return { done };
+}
+
+/** A pm2 log file, and only a regular file directly inside $PM2_HOME/logs. */
+function removeLogFile(file: string): void {
+  const dir = pm2LogsDir();
+  if (path.dirname(file) !== dir || !isInside(dir, file)) throw new RuntimeError(`refused to remove ${file}: not in ${dir}`);
+  try {
+    if (!lstatSync(file).isFile()) throw new RuntimeError(`refused to remove ${file}: not a regular file`);
+    unlinkSync(file);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
+}
+
+/** SIGTERM, wait up to the grace for them to go, SIGKILL what is left. Checks each pid is still the process seen. */
+async function endProcesses(kills: readonly Extract<CleanAction, { kind: 'kill' }>[], graceMs: number): Promise<void> {
+  const same = (k: (typeof kills)[number]) => k.startTime === undefined || processStartTime(k.pid) === k.startTime;
+  const alive = () => kills.filter((k) => same(k) && processStartTime(k.pid) !== undefined && !isZombie(k.pid));
+  signalAll(alive().map((k) => k.pid), 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive().length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  const left = alive().map((k) => k.pid);
+  if (left.length === 0) return;
+  signalAll(left, 'SIGKILL');
+  const after = Date.now() + 5_000;
+  while (alive().length && Date.now() < after) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * A clean is decided before anything is touched: the planners in this folder turn plain facts into
+ * a plan, `--dry-run` prints it, and the executor carries it out. Every action says why.
+ */
+export type CleanAction =
+  /** Move a run directory (or a damaged one) into the trash. */
+  | { kind: 'trash'; id: string; reason: string; bytes: number }
+  /** Remove a trash entry for good. */
+  | { kind: 'purge'; id: string; reason: string; bytes: number }
+  /** Remove an entry from pm2's process list. */
+  | { kind: 'pm2-delete'; pm2Name: string; reason: string }
+  /** Remove a log file pm2 left in $PM2_HOME/logs. */
+  | { kind: 'remove-log'; file: string; reason: string; bytes: number }
+  /** SIGTERM, then SIGKILL after the grace period, to a process left behind by a run. */
+  | { kind: 'kill'; pid: number; startTime?: number; runId: string; reason: string }
+  /** Repair a record: it says running, nothing runs. The record and logs stay. */
+  | { kind: 'mark-lost'; id: string; reason: string };
+
+/** Something a plan would have touched but will not, with the reason. */
+export interface Refusal {
+  target: string;
+  reason: string;
+}
+
+/** A run that matched the filters and is kept anyway (running, or among the newest of its name). */
+export interface Kept {
+  id: string;
+  reason: string;
+}
+
+export interface CleanPlan {
+  actions: CleanAction[];
+  refused: Refusal[];
+  kept: Kept[];
+}
+
+export function emptyPlan(): CleanPlan {
+  return { actions: [], refused: [], kept: [] };
+}
+
+export function mergePlans(...plans: CleanPlan[]): CleanPlan {
+  return {
+    actions: plans.flatMap((p) => p.actions),
+    refused: plans.flatMap((p) => p.refused),
+    kept: plans.flatMap((p) => p.kept),
+  };
+}
+
+export function bytesFreed(plan: CleanPlan): number {
+  return plan.actions.reduce((sum, action) => sum + ('bytes' in action ? action.bytes : 0), 0);
+}
+
+/** What an action acts on, for the plan's first column. */
+export function actionTarget(action: CleanAction): string {
+  switch (action.kind) {
+    case 'trash':
+    case 'purge':
+    case 'mark-lost':
+      return action.id;
+    case 'pm2-delete':
+      return action.pm2Name;
+    case 'remove-log':
+      return action.file;
+    case 'kill':
+      return `pid ${action.pid} (${action.runId})`;
+  }
+}
