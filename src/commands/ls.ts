@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { colourStatus, exitSummary, runDuration } from '../format/status.js';
 import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
-import { RUN_STATES, type RunState } from '../registry/record.js';
+import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { showTrash } from './restore.js';
@@ -92,17 +92,30 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
     return;
   }
   const now = new Date();
+  // Where a run executes matters once some run is on a cluster: the job, its node or why it waits.
+  const where = runs.some(({ record }) => record.backend !== 'pm2');
   out.line(
     renderTable(
-      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', 'TAGS'],
+      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), 'TAGS'],
       runs.map(({ record }) => [
         record.id,
         colourStatus(record.status.state, out.colour),
         ago(record.startedAt ?? record.createdAt, now),
         runDuration(record, now),
         exitSummary(record),
+        ...(where ? [whereOf(record)] : []),
         record.tags.join(','),
       ]),
     ),
   );
+}
+
+/** "pm2", or "slurm 123 on node7" / "slurm 123 (Priority)" while it waits in the queue. */
+function whereOf(record: RunRecord): string {
+  if (record.backend !== 'slurm') return record.backend;
+  const job = record.slurmJobId ? `slurm ${record.slurmJobId}` : 'slurm';
+  const { status } = record;
+  if (status.state === 'running' && status.node) return `${job} on ${status.node}`;
+  if (status.state === 'pending' && status.reason) return `${job} (${status.reason})`;
+  return job;
 }

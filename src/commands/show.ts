@@ -45,6 +45,7 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
     ['tags', record.tags.join(', ') || undefined],
     ['env', Object.entries(record.env).map(([k, v]) => `${k}=${v}`).join(' ') || undefined],
     ['backend', record.backend === 'pm2' ? `pm2 (${record.pm2Name})` : `${record.backend}${record.slurmJobId ? ` (job ${record.slurmJobId})` : ''}`],
+    ['node', record.status.state === 'running' ? record.status.node : undefined],
     ['pid', record.pid ? String(record.pid) : undefined],
     ['host', `${record.user}@${record.hostname}`],
     ['git', record.git ? `${record.git.commit.slice(0, 12)}${record.git.branch ? ` (${record.git.branch})` : ''}${record.git.dirty ? ', dirty: see git.diff' : ''}` : undefined],
