@@ -3,10 +3,12 @@ import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { cleanCommand } from './commands/clean.js';
+import { compareCommand } from './commands/compare.js';
 import { duCommand } from './commands/du.js';
 import { initCommand } from './commands/init.js';
 import { logsCommand } from './commands/logs.js';
 import { lsCommand } from './commands/ls.js';
+import { metricsCommand } from './commands/metrics.js';
 import { restartCommand } from './commands/restart.js';
 import { restoreCommand } from './commands/restore.js';
 import { showCommand } from './commands/show.js';
@@ -21,6 +23,8 @@ const commands = [
   lsCommand,
   showCommand,
   logsCommand,
+  metricsCommand,
+  compareCommand,
   stopCommand,
   restartCommand,
   cleanCommand,

@@ -1,0 +1,31 @@
+import type { ResolvedConfig } from '../config/schema.js';
+import { runDuration } from '../format/status.js';
+import { readRunMetrics } from '../metrics/read-run.js';
+import type { MetricWarning } from '../metrics/series.js';
+import type { StoredRun } from '../registry/registry.js';
+import { paramsOfRecord } from './params.js';
+import type { CompareRun } from './plan.js';
+
+/** Reads what compare needs of one stored run: its record's params and its metric files. */
+export async function gatherRun(
+  run: StoredRun,
+  config: Pick<ResolvedConfig, 'metrics'>,
+  now: Date = new Date(),
+): Promise<{ run: CompareRun; warnings: MetricWarning[] }> {
+  const { record, layout } = run;
+  const { series, warnings } = await readRunMetrics(layout.dir, layout.stdout, {
+    files: config.metrics.files,
+    patterns: config.metrics.patterns,
+  });
+  return {
+    run: {
+      id: record.id,
+      status: record.status.state,
+      duration: runDuration(record, now),
+      dir: layout.dir,
+      params: paramsOfRecord(record),
+      series,
+    },
+    warnings,
+  };
+}
