@@ -1,0 +1,190 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
+
+/**
+ * Against a real SLURM: `bash ../shared/tools/slurm-single-node.sh up` (as root) brings up a
+ * single-node cluster. Where there is no sbatch these tests are skipped, loudly; with
+ * RL_RUN_REQUIRE_SLURM=1 (set by .ci/run after a successful `up`) a missing sbatch fails instead.
+ */
+const available = spawnSync('sbatch', ['--version'], { stdio: 'ignore' }).status === 0;
+const required = process.env.RL_RUN_REQUIRE_SLURM === '1';
+if (!available) {
+  console.warn(
+    `\n*** SLURM tests ${required ? 'FAIL' : 'SKIPPED'}: sbatch is not on PATH. Bring a cluster up with 'bash ../shared/tools/slurm-single-node.sh up' (as root). ***\n`,
+  );
+}
+
+describe.runIf(required && !available)('SLURM is required here (RL_RUN_REQUIRE_SLURM=1)', () => {
+  it('has sbatch on PATH', () => {
+    expect.fail('RL_RUN_REQUIRE_SLURM=1 but sbatch is not on PATH: the SLURM tests did not run');
+  });
+});
+
+/** Every job the sandbox's runs submitted, so that none outlives the tests. */
+function cancelJobs(sandbox: Sandbox): void {
+  if (!existsSync(sandbox.runsDir)) return;
+  const jobs = readdirSync(sandbox.runsDir)
+    .map((id) => {
+      try {
+        return sandbox.record(id).slurmJobId as string | undefined;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((job): job is string => Boolean(job));
+  if (jobs.length) spawnSync('scancel', jobs, { stdio: 'ignore' });
+}
+
+describe.skipIf(!available)('runs on a single-node SLURM', () => {
+  let sandbox: Sandbox;
+  beforeAll(() => {
+    sandbox = createSandbox('rl-run-slurm-');
+  });
+  afterAll(async () => {
+    cancelJobs(sandbox);
+    await sandbox.cleanup();
+  });
+
+  const show = (id: string) => cliJson(sandbox, ['show', id, '--json']);
+  const statusOf = async (id: string) => (await show(id)).status;
+  const untilState = (id: string, state: string, timeoutMs = 30_000) =>
+    waitFor(`run ${id} to be ${state}`, async () => ((await statusOf(id)).state === state ? show(id) : null), timeoutMs);
+
+  it('is submitted as a batch job that execs the script, and shows pending, then running on a node', async () => {
+    const run = await startRun(sandbox, ['--backend', 'slurm', EXAMPLE, '--', '--steps', '100000000', '--step-time', '0.2']);
+    const record = sandbox.record(run.id);
+    expect(record).toMatchObject({ backend: 'slurm', slurmJobId: expect.stringMatching(/^\d+$/) });
+    // The start returns as soon as sbatch has answered: the job is queued, not yet running.
+    expect(['pending', 'running']).toContain(record.status.state);
+    const script = readFileSync(path.join(run.dir, 'slurm-job.sh'), 'utf8');
+    expect(script).toMatch(/\nexec python3 \S+train\.py --steps 100000000 --step-time 0\.2\n$/);
+    const queue = execFileSync('squeue', ['-h', '-j', record.slurmJobId, '-o', '%j'], { encoding: 'utf8' }).trim();
+    expect(queue).toBe(`rlrun-${run.id}`);
+
+    const running = await untilState(run.id, 'running');
+    expect(running.status.node).toBeTruthy();
+    const ls = await sandbox.cli(['ls']);
+    expect(ls.stdout).toMatch(new RegExp(`${run.id}\\s+running .*slurm ${record.slurmJobId} on ${running.status.node}`));
+    const shown = await sandbox.cli(['show', run.id]);
+    expect(shown.stdout).toMatch(new RegExp(`backend\\s+slurm \\(job ${record.slurmJobId}\\)`));
+    expect(shown.stdout).toMatch(new RegExp(`node\\s+${running.status.node}`));
+    // The script got the run's variables on the compute node.
+    const lines = await waitFor('the first line', () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('global_step=') || null);
+    expect(lines).toBe(true);
+    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toContain(`run_dir=${run.dir}`);
+  });
+
+  it('shows a job that waits in the queue as pending, with SLURM reason, and stops it without running it', async () => {
+    const config = sandbox.write('later.config.json', JSON.stringify({ slurm: { extraArgs: ['--begin=now+600'] } }));
+    const run = await startRun(sandbox, ['--config', config, '--backend', 'slurm', EXAMPLE]);
+    const pending = await statusOf(run.id);
+    expect(pending).toEqual({ state: 'pending', reason: 'BeginTime' });
+    const ls = await sandbox.cli(['ls']);
+    expect(ls.stdout).toMatch(new RegExp(`${run.id}\\s+pending .*slurm \\d+ \\(BeginTime\\)`));
+    const stop = await sandbox.cli(['stop', run.id]);
+    expect(stop.code).toBe(0);
+    expect(await statusOf(run.id)).toMatchObject({ state: 'stopped' });
+    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toBe('');
+  });
+
+  it('logs -f follows the files as the job writes them, and ends when the job does', async () => {
+    const script = sandbox.write('later.py', 'import time\nprint("first line", flush=True)\ntime.sleep(3)\nprint("a line printed later", flush=True)\n');
+    const run = await startRun(sandbox, ['--backend', 'slurm', script]);
+    const follower = sandbox.spawnCli(['logs', run.id, '-f']);
+    let seen = '';
+    follower.stdout?.on('data', (chunk) => {
+      seen += chunk;
+    });
+    const exit = new Promise<number | null>((resolve) => follower.on('close', resolve));
+    await waitFor('the first line', () => seen.includes('first line'), 30_000);
+    expect(seen).not.toContain('a line printed later');
+    await waitFor('the line printed later', () => seen.includes('a line printed later'), 30_000);
+    expect(await exit).toBe(0);
+    expect(await statusOf(run.id)).toMatchObject({ state: 'succeeded', exitCode: 0 });
+  });
+
+  it("records a failing script's exit code, and show gives its stderr", async () => {
+    const run = await startRun(sandbox, ['--backend', 'slurm', EXAMPLE, '--', '--steps', '100000', '--step-time', '0', '--fail-at', '4096']);
+    const failed = await untilState(run.id, 'failed');
+    expect(failed.status).toMatchObject({ state: 'failed', exitCode: 1, signal: null, reason: 'exit code 1' });
+    const shown = await sandbox.cli(['show', run.id]);
+    expect(shown.stdout).toContain('error: diverged at step 4096');
+    // Once ended, the end is in run.json and SLURM is not asked again.
+    expect(sandbox.record(run.id).status.state).toBe('failed');
+  });
+
+  it('stop sends the script SIGINT and gives it time to checkpoint', async () => {
+    const run = await startRun(sandbox, ['--backend', 'slurm', EXAMPLE, '--', '--steps', '100000000', '--step-time', '0.05', '--checkpoint-time', '2']);
+    await untilState(run.id, 'running');
+    await waitFor('training output', () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('global_step=') || null);
+    const began = Date.now();
+    const stop = await sandbox.cli(['stop', run.id, '--timeout', '30s']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`stopped ${run.id} (exit 0)`);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(2_000);
+    expect(await statusOf(run.id)).toMatchObject({ state: 'stopped', exitCode: 0 });
+    expect(JSON.parse(readFileSync(path.join(run.dir, 'checkpoint.json'), 'utf8')).step).toBeGreaterThan(0);
+    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toContain('caught signal 2: saved checkpoint');
+  });
+
+  it('scancel after the grace period when the script does not end on SIGINT', async () => {
+    const stubborn = sandbox.write('stubborn.py', 'import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint("up", flush=True)\ntime.sleep(600)\n');
+    const run = await startRun(sandbox, ['--backend', 'slurm', stubborn]);
+    await untilState(run.id, 'running');
+    await waitFor('the script to be up', () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('up') || null);
+    const stop = await sandbox.cli(['stop', run.id, '--timeout', '1s']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain('killed');
+    expect(await statusOf(run.id)).toMatchObject({ state: 'stopped' });
+  });
+
+  it('lists a SLURM run beside a pm2 run, and restart submits a new job', async () => {
+    const pm2Run = await startRun(sandbox, [EXAMPLE, '--name', 'local', '--', '--steps', '4096', '--step-time', '0']);
+    const slurmRun = await startRun(sandbox, ['--backend', 'slurm', EXAMPLE, '--name', 'cluster', '--', '--steps', '4096', '--step-time', '0']);
+    await untilState(slurmRun.id, 'succeeded');
+    const runs = await cliJson<{ id: string; backend: string }[]>(sandbox, ['ls', '--json']);
+    const byId = new Map(runs.map((r) => [r.id, r.backend]));
+    expect(byId.get(pm2Run.id)).toBe('pm2');
+    expect(byId.get(slurmRun.id)).toBe('slurm');
+    const ls = await sandbox.cli(['ls']);
+    expect(ls.stdout).toMatch(new RegExp(`${pm2Run.id} .* pm2`));
+
+    const restarted = await cliJson<{ id: string }>(sandbox, ['restart', slurmRun.id, '--json']);
+    const record = sandbox.record(restarted.id);
+    expect(record).toMatchObject({ backend: 'slurm', restartOf: slurmRun.id });
+    expect(record.slurmJobId).not.toBe(sandbox.record(slurmRun.id).slurmJobId);
+    await untilState(restarted.id, 'succeeded');
+  });
+
+  it('passes on SLURM refusing the job, in one line', async () => {
+    const config = sandbox.write('bad.config.json', JSON.stringify({ slurm: { partition: 'no-such-partition' } }));
+    const result = await sandbox.cli(['start', '--config', config, '--backend', 'slurm', EXAMPLE]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid partition.*slurm\.partition/i);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('a SLURM start where there is no SLURM', () => {
+  let sandbox: Sandbox;
+  beforeAll(() => {
+    sandbox = createSandbox('rl-run-noslurm-');
+  });
+  afterAll(() => sandbox.cleanup());
+
+  it('says sbatch is missing, in one line, exit 2, and leaves no run behind', async () => {
+    // A PATH with python3 but no SLURM commands.
+    const bin = path.join(sandbox.dir, 'bin');
+    mkdirSync(bin);
+    const python = execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim();
+    symlinkSync(python, path.join(bin, 'python3'));
+    const result = await sandbox.cli(['start', '--backend', 'slurm', EXAMPLE], { env: { PATH: bin } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/sbatch is not installed or not on PATH.*--backend pm2/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(sandbox.runsDir) ? readdirSync(sandbox.runsDir) : []).toEqual([]);
+  });
+});
