@@ -91,16 +91,19 @@ export async function compare(options: CompareCommandOptions, globals: GlobalArg
     for (const warning of warnings) out.warn(formatWarning(warning));
     runs.push(run);
   }
-  const plan = planComparison(runs, {
+  const planOptions = {
     metrics: options.metrics,
     allParams: options.allParams,
     width: process.stdout.columns || 120,
     ...(options.sort !== undefined ? { sort: options.sort } : {}),
-  });
+  };
+  const plan = planComparison(runs, planOptions);
   if (options.html !== undefined) {
     const file = path.resolve(options.html);
+    // A page is not a terminal: without --metrics it charts every metric the runs share.
+    const pagePlan = options.metrics.length > 0 ? plan : planComparison(runs, { ...planOptions, width: Number.POSITIVE_INFINITY });
     try {
-      await writeFile(file, renderHtmlReport(plan, now.toISOString()));
+      await writeFile(file, renderHtmlReport(pagePlan, now.toISOString()));
     } catch (error) {
       throw new RuntimeError(`cannot write the report to ${file}: ${describeError(error)}`);
     }

@@ -3,9 +3,10 @@
  * `start` and `end`. It replaces a regex because it runs on every line of logs that reach gigabytes
  * (issue 3 asks for a third of `grep -c '='`'s speed; bench/metrics-stdout.mjs). The rules, which
  * test/metrics/stdout-extractor.test.ts spells out case by case:
- *  - a key is one to three words of [A-Za-z_][\w./%-]*, separated by single spaces;
- *  - more than one word only after the line start or a separator (`,` `;` `|` `(` `)` `[` `]` `{`
- *    `}` tab or ` - `), one word also after a plain space (`step=1 loss=0.5`);
+ *  - a key is one or two words of [A-Za-z_][\w./%-]*, separated by a single space;
+ *  - two words only after the line start or a separator (`,` `;` `|` `(` `)` `[` `]` `{` `}` tab
+ *    or ` - `), so `global step=2048, episodic return=1` keeps its names while `training with
+ *    lr=0.001 seed=0` gives `lr` and `seed`; one word also after a plain space (`step=1 loss=0.5`);
  *  - the value is a number (or nan/inf) ending at the line end, whitespace, `,` `;` `|` `)` `}`;
  *  - `:` followed by `//` is a URL, not a pair.
  */
@@ -78,23 +79,20 @@ export function scanPairs(text: string, start: number, end: number, sink: PairSi
 
 /** Start of the key ending at `keyEnd`, or -1 when there is no acceptable key. */
 function findKeyStart(text: string, lineStart: number, keyEnd: number): number {
-  // Up to three words, each found walking back; w1 is the one next to the `=`.
+  // Up to two words, each found walking back; w1 is the one next to the `=`.
   let w1 = -1;
   let w2 = -1;
-  let w3 = -1;
   let k = keyEnd - 1;
-  for (let words = 0; words < 3; words++) {
+  for (let words = 0; words < 2; words++) {
     const wordEnd = k;
     while (k >= lineStart && isWordChar(text.charCodeAt(k))) k--;
     if (k === wordEnd || !isKeyFirstChar(text.charCodeAt(k + 1))) break;
     if (words === 0) w1 = k + 1;
-    else if (words === 1) w2 = k + 1;
-    else w3 = k + 1;
+    else w2 = k + 1;
     // Another word only across exactly one space.
     if (!(k - 1 >= lineStart && text.charCodeAt(k) === SPACE && isWordChar(text.charCodeAt(k - 1)))) break;
     k--;
   }
-  if (w3 >= 0 && afterSeparator(text, lineStart, w3)) return w3;
   if (w2 >= 0 && afterSeparator(text, lineStart, w2)) return w2;
   if (w1 >= 0 && (afterSeparator(text, lineStart, w1) || isBlank(text.charCodeAt(w1 - 1)))) return w1;
   return -1;

@@ -27,6 +27,7 @@ describe('stdout lines', () => {
     ['timestamps and source locations are not pairs', ['2025-11-10 11:51:47.990698: I tensorflow/core/util/port.cc:153] oneDNN on'], {}],
     ['urls are not pairs', ['see http://localhost:6006 now'], {}],
     ['values with units are not numbers', ['elapsed=12s lr=3e-4'], { lr: [[0, 3e-4]] }],
+    ['a sentence before a pair is not part of its name', ['training with lr=0.001 seed=0'], { lr: [[0, 0.001]], seed: [[0, 0]] }],
     ['total_timesteps is a step, not a metric', ['total_timesteps=100 reward=1'], { reward: [[100, 1]] }],
   ])('%s', (_, lines, expected) => {
     expect(extract(lines)).toEqual(expected);
