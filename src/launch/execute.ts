@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
@@ -25,6 +25,7 @@ export async function executeLaunch(
   extra: { restartOf?: string } = {},
 ): Promise<StoredRun> {
   registry.ensureRunsDir();
+  ensureFreeSpace(registry.runsDir);
   const now = new Date();
   const { id, layout } = createFreshRunDir(registry, plan.name, now);
   let record: RunRecord;
@@ -126,6 +127,25 @@ function markFailed(registry: Registry, id: string, reason: string): void {
   } catch {
     // The record cannot be written (disk full?): the next reader shows it as lost.
   }
+}
+
+/**
+ * A run needs a few pages free beyond its record: the runner rewrites run.json (temp file + rename)
+ * when the script comes up. With the disk full that write failed inside the runner, the script ran
+ * unrecorded and `start` waited its full 60 s for a run that never came up (measured on a 1 MB tmpfs
+ * with one page left). Refusing up front leaves nothing half-made.
+ */
+export const MIN_FREE_BYTES = 64 * 1024;
+
+function ensureFreeSpace(runsDir: string): void {
+  let free: number;
+  try {
+    const stats = statfsSync(runsDir);
+    free = stats.bavail * stats.bsize;
+  } catch {
+    return; // no statfs here: the writes below report ENOSPC themselves
+  }
+  if (free < MIN_FREE_BYTES) throw diskError(Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }), runsDir);
 }
 
 function diskError(error: unknown, runsDir: string): Error {

@@ -64,15 +64,22 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
     };
     proc.once('spawn', () => {
       const startedAt = new Date().toISOString();
-      saveRecord((current) => ({
-        ...current,
-        status: { state: 'running' },
-        startedAt: current.startedAt ?? startedAt,
-        pid: proc.pid,
-        pidStartTime: processRef(proc.pid!).startTime,
-        runner: processRef(process.pid),
-        attempts: [...current.attempts, { startedAt }],
-      }));
+      try {
+        saveRecord((current) => ({
+          ...current,
+          status: { state: 'running' },
+          startedAt: current.startedAt ?? startedAt,
+          pid: proc.pid,
+          pidStartTime: processRef(proc.pid!).startTime,
+          runner: processRef(process.pid),
+          attempts: [...current.attempts, { startedAt }],
+        }));
+      } catch (error) {
+        // Unrecorded, the script would run with nobody to stop it or note its end (ENOSPC did this).
+        log(`cannot record the start (${(error as Error).message}): ending the script`);
+        signalAll([-proc.pid!], 'SIGKILL');
+        return;
+      }
       if (externalSignal) proc.kill('SIGINT');
     });
     proc.once('error', (error: NodeJS.ErrnoException) => {
