@@ -1,0 +1,140 @@
+import { fmt, row } from './report.mjs';
+
+/** The issue's targets, each turned into table rows from one suite's measurements. */
+
+const sizeLabel = (bytes) => (bytes >= 1e9 ? `${+(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${+(bytes / 1e6).toFixed(0)} MB` : `${bytes} B`);
+const mibs = (v) => `${v.toFixed(0)} MiB/s`;
+
+export function throughputRows(r) {
+  const ratio = r.rates.rlRun / r.rates.redirect;
+  const pm2Ratio = r.rates.pm2 / r.rates.redirect;
+  const lines = `${(r.lines / 1e6).toFixed(1)} M lines`;
+  return [
+    row(
+      `output throughput, ${r.mib.toFixed(0)} MiB of lines (${lines})`,
+      `${mibs(r.rates.rlRun)} (${fmt.ms(r.rlRun)})`,
+      `\`> file\` ${mibs(r.rates.redirect)} (${fmt.ms(r.redirect)}); pm2 out_file ${mibs(r.rates.pm2)} = ${fmt.x(pm2Ratio)}`,
+      fmt.x(ratio),
+      '>= 0.95x `> file`',
+      ratio >= 0.95,
+    ),
+    row(
+      'lines lost or reordered',
+      r.problems.filter((p) => p.startsWith('rl-run')).length === 0 ? '0 (byte-identical to `> file`)' : r.problems.filter((p) => p.startsWith('rl-run')).join('; '),
+      r.problems.filter((p) => p.startsWith('pm2')).join('; ') || 'pm2 out_file: 0',
+      '',
+      '0',
+      !r.problems.some((p) => p.startsWith('rl-run') || p.startsWith('redirect')),
+    ),
+    row(
+      `pm2 daemon RSS after ${r.mib.toFixed(0)} MiB of output (before → after, peak)`,
+      daemonFigure(r.daemon.ours),
+      `pm2 out_file: ${daemonFigure(r.daemon.theirs)}`,
+      '',
+      'unchanged (< 5 MB growth)',
+      r.daemon.ours.after !== null && r.daemon.ours.after - r.daemon.ours.before < 5,
+    ),
+  ];
+}
+
+function daemonFigure(d) {
+  return `${fmt.mb(d.before)} → ${fmt.mb(d.after)} (peak ${fmt.mb(d.peak)})`;
+}
+
+export function startStopRows(r) {
+  const startRatio = r.startOurs.median / r.startTheirs.median;
+  return [
+    row('start: CLI returns with the script running (warm daemon)', fmt.ms(r.startOurs), `\`pm2 start\` ${fmt.ms(r.startTheirs)}`, fmt.x(startRatio), '<= 1.0x', startRatio <= 1.0),
+    row(
+      'stop: CLI returns after the script exited on SIGINT',
+      `+${fmt.ms(r.afterOurs)} (whole stop ${fmt.ms(r.stopOurs)})`,
+      `\`pm2 stop\` +${fmt.ms(r.afterTheirs)} (whole ${fmt.ms(r.stopTheirs)})`,
+      fmt.x(r.stopOurs.median / r.stopTheirs.median),
+      '<= 300 ms after the script ended',
+      r.afterOurs.median <= 300,
+    ),
+  ];
+}
+
+export function firstLineRows(r) {
+  return [row('first line visible in `logs -f` after the print', fmt.ms(r), '—', '', '< 300 ms', r.median < 300)];
+}
+
+export function cliStartRows(r) {
+  const over = (stat) => stat.median - r.node.median;
+  return [
+    row('CLI start: `rl-run --version`', `${fmt.ms(r.version)} = node +${over(r.version).toFixed(0)} ms`, `\`node -e 0\` ${fmt.ms(r.node)}`, fmt.x(r.version.median / r.node.median), '<= node + 150 ms', over(r.version) <= 150),
+    row('CLI start: `rl-run ls`, empty registry', `${fmt.ms(r.ls)} = node +${over(r.ls).toFixed(0)} ms`, `\`node -e 0\` ${fmt.ms(r.node)}`, fmt.x(r.ls.median / r.node.median), '<= node + 150 ms', over(r.ls) <= 150),
+  ];
+}
+
+const LS_TARGETS = new Map([
+  [10_000, 300],
+  [100_000, 1500],
+]);
+
+export function lsRows(r) {
+  const rows = r.results.map((x) => {
+    const limit = LS_TARGETS.get(x.size);
+    return row(
+      `\`ls --limit 20\`, ${x.size.toLocaleString('en')} runs`,
+      fmt.ms(x.rlRun),
+      `\`ls \\| wc -l\` ${fmt.ms(x.baseline)}`,
+      fmt.x(x.rlRun.median / x.baseline.median),
+      limit ? `<= ${limit} ms` : '—',
+      limit ? x.rlRun.median <= limit : null,
+    );
+  });
+  const [first, last] = [r.results[0], r.results[r.results.length - 1]];
+  if (first && last && last.size > first.size) {
+    const growth = last.rlRun.median / first.rlRun.median;
+    const sizes = last.size / first.size;
+    rows.push(row(`\`ls\` growth from ${first.size.toLocaleString('en')} to ${last.size.toLocaleString('en')} runs`, fmt.x(growth), `runs x${sizes}`, '', 'no worse than linear', growth <= sizes));
+  }
+  const passed = r.checks.filter((c) => c.ok).length;
+  rows.push(
+    row(
+      '`ls` correct after run dirs removed, edited, truncated by hand',
+      `${passed}/${r.checks.length} checks${passed < r.checks.length ? `: failed ${r.checks.filter((c) => !c.ok).map((c) => c.what).join('; ')}` : ''}`,
+      '—',
+      '',
+      'all',
+      passed === r.checks.length,
+    ),
+  );
+  return rows;
+}
+
+export function logsRows(results) {
+  const rows = results.map((x) => {
+    const limit = 2 * (x.tail.median + x.node.median);
+    return row(
+      `\`logs -n 100\`, ${sizeLabel(x.size)} log`,
+      fmt.ms(x.rlRun) + (x.sameOutput ? '' : ' (output differs from tail!)'),
+      `\`tail -n 100\` ${fmt.ms(x.tail)}; node ${x.node.median.toFixed(0)} ms`,
+      fmt.x(x.rlRun.median / (x.tail.median + x.node.median)),
+      `<= 2x (tail + node) = ${limit.toFixed(0)} ms`,
+      x.sameOutput && x.rlRun.median <= limit,
+    );
+  });
+  const medians = results.map((x) => x.rlRun.median);
+  const spread = Math.max(...medians) / Math.min(...medians);
+  rows.push(row('`logs -n 100`: largest / smallest log', fmt.x(medians[medians.length - 1] / medians[0]), '', '', 'the same time (<= 1.25x)', spread <= 1.25));
+  return rows;
+}
+
+export function metricsRows(r) {
+  const ours = r.mb / (r.rlRun.median / 1000);
+  const grep = r.mb / (r.grep.median / 1000);
+  return [
+    row(
+      `\`metrics\` on a ${r.mb.toFixed(0)} MB stdout log (${r.series} series, ${(r.points / 1e6).toFixed(1)} M points)`,
+      `${ours.toFixed(0)} MB/s (${fmt.ms(r.rlRun)})`,
+      `\`grep -c '='\` ${grep.toFixed(0)} MB/s (${fmt.ms(r.grep)})`,
+      fmt.x(ours / grep),
+      ">= 0.33x grep's throughput",
+      ours / grep >= 0.33,
+    ),
+    row('`metrics` peak RSS', fmt.mb(r.rssMb), `grep ${fmt.mb(r.grepRssMb)}`, '', '< 200 MB', r.rssMb < 200),
+  ];
+}

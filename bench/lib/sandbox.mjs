@@ -1,0 +1,135 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { now } from './stats.mjs';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const PM2_CLI = path.join(ROOT, 'node_modules', 'pm2', 'bin', 'pm2');
+export const SCRIPTS = path.join(ROOT, 'bench', 'scripts');
+
+/**
+ * A temp directory for one benchmark, with its own PM2_HOMEs. Every process it starts carries one
+ * of them in its environment, so cleanup ends exactly those (never by name) and removes the files.
+ */
+export function createSandbox(name) {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), `rl-run-bench-${name}-`)));
+  const homes = [];
+  const sandbox = {
+    dir,
+    /** An environment with a PM2_HOME of its own (one pm2 daemon per home). */
+    env(home = 'pm2') {
+      const pm2Home = path.join(dir, home);
+      if (!homes.includes(pm2Home)) homes.push(pm2Home);
+      const env = { ...process.env, PM2_HOME: pm2Home, RL_RUN_NO_USER_CONFIG: '1', NO_COLOR: '1' };
+      delete env.RL_RUN_ID;
+      return env;
+    },
+    async cleanup() {
+      for (const home of homes) await killByPm2Home(home);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return sandbox;
+}
+
+export function processesWithPm2Home(home) {
+  const marker = `PM2_HOME=${home}\0`;
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (`${readFileSync(`/proc/${name}/environ`, 'latin1')}\0`.includes(marker)) pids.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+export async function killByPm2Home(home) {
+  for (let round = 0; round < 50; round++) {
+    const pids = processesWithPm2Home(home);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await sleep(50);
+  }
+}
+
+export function sleep(msec) {
+  return new Promise((resolve) => setTimeout(resolve, msec));
+}
+
+/** Runs a command to its end; resolves with its output and wall time measured from outside. */
+export function run(file, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = now();
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? signal, stdout, stderr, ms: now() - started }));
+  });
+}
+
+/** Like `run`, but fails when the command does. */
+export async function runOk(file, args, options = {}) {
+  const result = await run(file, args, options);
+  if (result.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+  return result;
+}
+
+export const rlRun = (args, options) => runOk(process.execPath, [CLI, ...args], options);
+export const pm2 = (args, options) => runOk(process.execPath, [PM2_CLI, ...args], options);
+
+/** The pid of the pm2 daemon of a PM2_HOME, or null. */
+export function daemonPid(env) {
+  try {
+    return Number(readFileSync(path.join(env.PM2_HOME, 'pm2.pid'), 'utf8').trim()) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A field of /proc/<pid>/status in MB (VmRSS, VmHWM), or null when the process is gone. */
+export function procStatusMb(pid, field) {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function readJson(file) {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** Polls until `condition` returns a truthy value; throws naming `what` after `timeoutMs`. */
+export async function waitFor(what, condition, timeoutMs = 60_000, everyMs = 20) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
