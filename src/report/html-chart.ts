@@ -39,12 +39,15 @@ export function renderChart(metric: string, lines: readonly ChartLine[]): { svg:
     grid.push(
       `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${sy(yv).toFixed(1)}" y2="${sy(yv).toFixed(1)}"/>`,
       `<text class="tick" x="${M.left - 6}" y="${(sy(yv) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(formatValue(yv))}</text>`,
-      `<text class="tick" x="${sx(xv).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="middle">${escapeHtml(formatValue(xv))}</text>`,
+      `<text class="tick" x="${sx(xv).toFixed(1)}" y="${H - M.bottom + 16}" text-anchor="${i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}">${escapeHtml(formatValue(xv))}</text>`,
     );
   }
   const paths = sampled.map((line) => {
     const d = line.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.step).toFixed(1)},${sy(p.value).toFixed(1)}`).join('');
-    return `<path class="series" data-run="${escapeHtml(line.runId)}" stroke="${line.colour}" d="${d}"/>`;
+    const path = `<path class="series" data-run="${escapeHtml(line.runId)}" stroke="${line.colour}" d="${d}"/>`;
+    // A path through one point draws nothing; a dot shows it.
+    const only = line.points.length === 1 ? line.points[0]! : undefined;
+    return only ? `${path}<circle cx="${sx(only.step).toFixed(1)}" cy="${sy(only.value).toFixed(1)}" r="3" fill="${line.colour}"/>` : path;
   });
   const svg = [
     `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(metric)} by step">`,
