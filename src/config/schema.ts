@@ -9,15 +9,25 @@ export interface RestartPolicy {
   delayMs?: number;
 }
 
+/** How `backend: 'slurm'` runs are submitted; each key becomes the sbatch option named beside it. */
 export interface SlurmConfig {
+  /** --partition; SLURM's default partition when unset. `sinfo -s` lists them. */
   partition?: string;
+  /** --time, the job's time limit: '30:00', '2-00:00:00'. A run that hits it fails with reason `timeout`. */
   time?: string;
+  /** --cpus-per-task */
   cpusPerTask?: number;
+  /** --mem per node: '16G'. A run that exceeds it fails with reason `oom`. */
   mem?: string;
+  /** --gpus: '1', 'a100:2'. */
   gpus?: string;
+  /** --gres, for clusters that ask for GPUs that way: 'gpu:1'. */
   gres?: string;
+  /** --account */
   account?: string;
+  /** --qos */
   qos?: string;
+  /** More sbatch options, passed as given: ['--constraint=ib', '--nice=10']. */
   extraArgs?: string[];
   /** Shell lines run before the script: `module load`, `source venv/bin/activate`, … */
   setup?: string[];
