@@ -8,12 +8,19 @@ export const DEFAULT_MAX_POINTS = 20_000;
  * second one is dropped and only every 2^k-th later point is kept. Summary statistics see every point.
  */
 export class SeriesBuilder {
-  private readonly points: MetricPoint[] = [];
+  // Columns rather than point objects: a long log keeps replacing its kept points, and objects
+  // that live that long reach V8's old space as garbage (peak RSS 207 MB on a 1 GB log).
+  private steps = new Float64Array(64);
+  private values = new Float64Array(64);
+  private wallTimes = new Float64Array(64);
+  private length = 0;
   private stride = 1;
   private seen = 0;
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
-  private lastPoint: MetricPoint | undefined;
+  private lastStep = Number.NaN;
+  private lastValue = Number.NaN;
+  private lastWallTime: number | undefined;
 
   constructor(
     readonly name: string,
@@ -27,31 +34,51 @@ export class SeriesBuilder {
   }
 
   add(step: number, value: number, wallTime?: number): void {
-    const point: MetricPoint = wallTime === undefined ? { step, value } : { step, value, wallTime };
     if (Number.isFinite(value)) {
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
     }
     if (this.seen % this.stride === 0) {
-      this.points.push(point);
-      if (this.points.length > this.maxPoints) this.halve();
+      if (this.length === this.steps.length) this.grow();
+      this.steps[this.length] = step;
+      this.values[this.length] = value;
+      this.wallTimes[this.length] = wallTime ?? Number.NaN;
+      this.length++;
+      if (this.length > this.maxPoints) this.halve();
     }
     this.seen++;
-    this.lastPoint = point;
+    this.lastStep = step;
+    this.lastValue = value;
+    this.lastWallTime = wallTime;
+  }
+
+  private grow(): void {
+    const size = this.steps.length * 2;
+    for (const column of ['steps', 'values', 'wallTimes'] as const) {
+      const bigger = new Float64Array(size);
+      bigger.set(this[column]);
+      this[column] = bigger;
+    }
   }
 
   private halve(): void {
     let kept = 0;
-    for (let i = 0; i < this.points.length; i += 2) this.points[kept++] = this.points[i]!;
-    this.points.length = kept;
+    for (let i = 0; i < this.length; i += 2) {
+      this.steps[kept] = this.steps[i]!;
+      this.values[kept] = this.values[i]!;
+      this.wallTimes[kept] = this.wallTimes[i]!;
+      kept++;
+    }
+    this.length = kept;
     this.stride *= 2;
   }
 
   build(): MetricSeries {
-    const last = this.lastPoint;
-    const points = [...this.points];
+    const points: MetricPoint[] = [];
+    for (let i = 0; i < this.length; i++) points.push(point(this.steps[i]!, this.values[i]!, this.wallTimes[i]!));
+    const keptLast = this.length > 0 && (this.seen - 1) % this.stride === 0;
     // The last point always belongs to a plot, thinned or not.
-    if (last && points[points.length - 1] !== last) points.push(last);
+    if (this.seen > 0 && !keptLast) points.push(point(this.lastStep, this.lastValue, this.lastWallTime ?? Number.NaN));
     return {
       name: this.name,
       kind: this.kind,
@@ -59,14 +86,18 @@ export class SeriesBuilder {
       points,
       thinned: this.stride > 1,
       summary: {
-        last: last?.value ?? Number.NaN,
-        min: this.seen > 0 && this.min !== Number.POSITIVE_INFINITY ? this.min : Number.NaN,
-        max: this.seen > 0 && this.max !== Number.NEGATIVE_INFINITY ? this.max : Number.NaN,
+        last: this.lastValue,
+        min: this.min !== Number.POSITIVE_INFINITY ? this.min : Number.NaN,
+        max: this.max !== Number.NEGATIVE_INFINITY ? this.max : Number.NaN,
         count: this.seen,
-        lastStep: last?.step ?? Number.NaN,
+        lastStep: this.lastStep,
       },
     };
   }
+}
+
+function point(step: number, value: number, wallTime: number): MetricPoint {
+  return Number.isNaN(wallTime) ? { step, value } : { step, value, wallTime };
 }
 
 /** The series of one source file (or one group of files), by metric name, in first-seen order. */
