@@ -18,7 +18,7 @@ describe('statusOfJob', () => {
     ['completed', job('COMPLETED', { exitCode: 0, signal: null }), false, { state: 'succeeded', endedAt, exitCode: 0 }],
     ['failed with its exit code', job('FAILED', { exitCode: 3, signal: null }), false, { state: 'failed', endedAt, exitCode: 3, signal: null, reason: 'exit code 3' }],
     ['failed by a signal', job('FAILED', { exitCode: null, signal: 'SIGKILL' }), false, { state: 'failed', endedAt, exitCode: null, signal: 'SIGKILL', reason: 'killed by SIGKILL' }],
-    ['cancelled by someone else', job('CANCELLED', { exitCode: 0, signal: null }), false, { state: 'failed', endedAt, exitCode: 0, signal: null, reason: "cancelled outside rl-run (scancel?); use 'rl-run stop'" }],
+    ['cancelled by someone else', job('CANCELLED', { exitCode: 0, signal: null }), false, { state: 'failed', endedAt, exitCode: null, signal: null, reason: "cancelled outside rl-run (scancel?); use 'rl-run stop'" }],
     ['cancelled by rl-run stop', job('CANCELLED', { exitCode: null, signal: 'SIGTERM' }), true, { state: 'stopped', endedAt, exitCode: null, signal: 'SIGTERM' }],
     ['checkpointed and exited 0 after rl-run stop', job('COMPLETED', { exitCode: 0, signal: null }), true, { state: 'stopped', endedAt, exitCode: 0, signal: null }],
     ['time limit', job('TIMEOUT', { exitCode: 0, signal: null }), false, { state: 'failed', endedAt, exitCode: 0, signal: null, reason: 'timeout' }],

@@ -85,15 +85,22 @@ export async function queuedJob(jobId: string): Promise<JobInfo | undefined | nu
   return parseSqueue(result.stdout).find((job) => job.jobId === jobId);
 }
 
+/** False once sacct has said "Slurm accounting storage is disabled". */
+let accountingStorage = true;
+
 /**
  * How a job that left the queue ended: from accounting (`sacct -X`) where it is configured, else
  * from the job-completion log (`sacct -c`), else from the controller's memory (`scontrol show job`,
  * MinJobAge, 300 s by default). Null when none of them knows the job.
  */
 export function endedJob(jobId: string): JobInfo | null {
-  const accounting = runSync('sacct', ['-X', '-n', '-P', '-j', jobId, '-o', SACCT_FIELDS]);
-  const fromAccounting = accounting.ok ? parseSacct(accounting.stdout, jobId) : null;
-  if (fromAccounting) return fromAccounting;
+  if (accountingStorage) {
+    const accounting = runSync('sacct', ['-X', '-n', '-P', '-j', jobId, '-o', SACCT_FIELDS]);
+    const fromAccounting = accounting.ok ? parseSacct(accounting.stdout, jobId) : null;
+    if (fromAccounting) return fromAccounting;
+    // Asked once per process: `ls` over many ended jobs need not hear it again for each.
+    if (!accounting.ok && /accounting storage is disabled/i.test(accounting.stderr)) accountingStorage = false;
+  }
   const completion = runSync('sacct', ['-c', '-n', '-P', '-j', jobId, '-o', SACCT_FIELDS]);
   const fromCompletion = completion.ok ? parseSacct(completion.stdout, jobId) : null;
   if (fromCompletion) return fromCompletion;

@@ -20,7 +20,8 @@ export function statusOfJob(job: JobInfo, stopRequested: boolean, now: Date): Ru
   if (ACTIVE.has(state)) return { state: 'running', ...(job.node ? { node: job.node } : {}) };
 
   const endedAt = job.endedAt ?? now.toISOString();
-  const exitCode = job.exitCode ?? null;
+  // A cancelled job's "0:0" is no exit code: it never ran, or was ended from outside.
+  const exitCode = state === 'CANCELLED' && job.exitCode === 0 ? null : (job.exitCode ?? null);
   const signal = job.signal ?? null;
   switch (state) {
     case 'NODE_FAIL':
