@@ -3,6 +3,13 @@ import type { RunState } from '../registry/record.js';
 import { START_GRACE_MS } from '../registry/registry.js';
 import { type CleanPlan, emptyPlan } from './plan.js';
 
+export interface Pm2Fact {
+  name: string;
+  online: boolean;
+  runDir: string | null;
+  runState: RunState | 'gone' | 'unreadable';
+}
+
 /** What `clean --orphaned` looked at, gathered by ./facts.ts; plain data so the decisions can be tested alone. */
 export interface OrphanFacts {
   runsDir: string;
@@ -11,7 +18,7 @@ export interface OrphanFacts {
   /** Run directories (names shaped like ids) without a readable run.json. */
   damaged: { id: string; reason: string; ageMs: number; bytes: number; unsafe?: string }[];
   /** Entries of pm2's list in the rl-run namespace; null when no pm2 daemon is running. */
-  pm2: { name: string; online: boolean; runDir: string | null; runState: RunState | 'gone' | 'unreadable' }[] | null;
+  pm2: Pm2Fact[] | null;
   /** rl-run log files in $PM2_HOME/logs, with the pm2 name each belongs to. */
   pm2Logs: { file: string; pm2Name: string; bytes: number }[];
   /** Live processes carrying RL_RUN_ID. */
@@ -65,5 +72,15 @@ export function planOrphans(facts: OrphanFacts): CleanPlan {
     }
     plan.actions.push({ kind: 'trash', id: dir.id, reason: `damaged: ${dir.reason}`, bytes: dir.bytes });
   }
-  return plan;
+  return withPm2EntriesOfTrashed(plan, facts.pm2 ?? [], facts.runsDir);
+}
+
+/** A run directory that goes to the trash takes its pm2 entry with it, so no second clean is needed. */
+export function withPm2EntriesOfTrashed(plan: CleanPlan, entries: readonly Pick<Pm2Fact, 'name' | 'online' | 'runDir'>[], runsDir: string): CleanPlan {
+  const deleting = new Set(plan.actions.flatMap((a) => (a.kind === 'pm2-delete' ? [a.pm2Name] : [])));
+  const trashed = new Set(plan.actions.flatMap((a) => (a.kind === 'trash' ? [path.join(runsDir, a.id)] : [])));
+  const extra = entries
+    .filter((e) => !e.online && e.runDir && trashed.has(e.runDir) && !deleting.has(e.name))
+    .map((e) => ({ kind: 'pm2-delete' as const, pm2Name: e.name, reason: 'its run directory goes to the trash' }));
+  return { ...plan, actions: [...plan.actions, ...extra] };
 }

@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { executePlan } from '../clean/execute.js';
 import { gatherOrphanFacts, gatherRetentionRuns } from '../clean/facts.js';
-import { planOrphans } from '../clean/orphans.js';
+import { planOrphans, withPm2EntriesOfTrashed } from '../clean/orphans.js';
+import { listRlRunEntries, pm2DaemonRunning } from '../clean/pm2.js';
 import { type CleanAction, type CleanPlan, actionTarget, bytesFreed, emptyPlan, mergePlans } from '../clean/plan.js';
 import { planPurge } from '../clean/purge.js';
 import { type RetentionOptions, hasRetentionCriteria, planRetention } from '../clean/retention.js';
@@ -110,7 +111,10 @@ export async function clean(options: CleanOptions, globals: GlobalArgs): Promise
     plans.push(planPurge(entries, options.retention.olderThanMs, now));
   } else {
     if (options.orphaned) plans.push(planOrphans(await gatherOrphanFacts(registry, now)));
-    if (hasRetentionCriteria(options.retention)) plans.push(planRetention(gatherRetentionRuns(registry), options.retention, now));
+    if (hasRetentionCriteria(options.retention)) {
+      const retention = planRetention(gatherRetentionRuns(registry), options.retention, now);
+      plans.push(withPm2EntriesOfTrashed(retention, pm2DaemonRunning() ? await listRlRunEntries() : [], registry.runsDir));
+    }
   }
   const plan = plans.length ? mergePlans(...plans) : emptyPlan();
 
