@@ -95,7 +95,7 @@ export class StdoutExtractor {
     }
     const first = text.charCodeAt(start);
     if (first === 124 /* | */ || first === 45 /* - */) {
-      const kind = this.table.accept(text.slice(start, end));
+      const kind = this.table.accept(text, start, end);
       if (kind === 'row') return;
       this.endTable();
       if (kind === 'border') return;

@@ -77,6 +77,11 @@ export function scanPairs(text: string, start: number, end: number, sink: PairSi
   }
 }
 
+/** The number that fills `text` from `start` to `end` exactly, or undefined. */
+export function numberInRange(text: string, start: number, end: number): number | undefined {
+  return start < end && numberEnd(text, start, end) === end ? parseValue(text, start, end) : undefined;
+}
+
 /** Start of the key ending at `keyEnd`, or -1 when there is no acceptable key. */
 function findKeyStart(text: string, lineStart: number, keyEnd: number): number {
   // Up to two words, each found walking back; w1 is the one next to the `=`.
