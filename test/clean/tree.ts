@@ -3,9 +3,10 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
 /** sha256 over every path, type, mode, link target and file content below `dir`, in sorted order. */
-export function hashTree(dir: string): string {
+export function hashTree(dir: string, skip: (rel: string) => boolean = () => false): string {
   const hash = createHash('sha256');
   const walk = (current: string, rel: string) => {
+    if (skip(rel)) return;
     const stat = lstatSync(current);
     if (stat.isSymbolicLink()) hash.update(`L ${rel} -> ${readlinkSync(current)}\n`);
     else if (stat.isDirectory()) {
