@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
@@ -77,17 +77,33 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toContain(`run_dir=${run.dir}`);
   });
 
-  it('shows a job that waits in the queue as pending, with SLURM reason, and stops it without running it', async () => {
+  it('shows jobs that wait in the queue as pending, with SLURM reason, from one squeue call, and stops them unrun', async () => {
     const config = sandbox.write('later.config.json', JSON.stringify({ slurm: { extraArgs: ['--begin=now+600'] } }));
-    const run = await startRun(sandbox, ['--config', config, '--backend', 'slurm', EXAMPLE]);
-    const pending = await statusOf(run.id);
-    expect(pending).toEqual({ state: 'pending', reason: 'BeginTime' });
-    const ls = await sandbox.cli(['ls']);
-    expect(ls.stdout).toMatch(new RegExp(`${run.id}\\s+pending .*slurm \\d+ \\(BeginTime\\)`));
-    const stop = await sandbox.cli(['stop', run.id]);
-    expect(stop.code).toBe(0);
-    expect(await statusOf(run.id)).toMatchObject({ state: 'stopped' });
-    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toBe('');
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await startRun(sandbox, ['--config', config, '--backend', 'slurm', '--name', `queued${i}`, EXAMPLE]));
+    for (const run of runs) {
+      await waitFor('SLURM to say why it waits', async () => (await statusOf(run.id)).reason === 'BeginTime' || null);
+      expect(await statusOf(run.id)).toEqual({ state: 'pending', reason: 'BeginTime' });
+    }
+    // `ls` over several live SLURM runs asks squeue once, and nothing else.
+    const calls = path.join(sandbox.dir, 'slurm-calls.log');
+    const shims = path.join(sandbox.dir, 'shims');
+    mkdirSync(shims);
+    for (const command of ['squeue', 'sacct', 'scontrol']) {
+      const real = execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
+      sandbox.write(`shims/${command}`, `#!/bin/sh\necho ${command} >> ${calls}\nexec ${real} "$@"\n`);
+      chmodSync(path.join(shims, command), 0o755);
+    }
+    const ls = await sandbox.cli(['ls'], { env: { PATH: `${shims}:${process.env.PATH}` } });
+    for (const run of runs) expect(ls.stdout).toMatch(new RegExp(`${run.id}\\s+pending .*slurm \\d+ \\(BeginTime\\)`));
+    expect(readFileSync(calls, 'utf8')).toBe('squeue\n');
+
+    const stop = await sandbox.cli(['stop', ...runs.map((run) => run.id)]);
+    expect(stop).toMatchObject({ code: 0, stderr: '' });
+    for (const run of runs) {
+      expect(await statusOf(run.id)).toMatchObject({ state: 'stopped', exitCode: null });
+      expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toBe('');
+    }
   });
 
   it('logs -f follows the files as the job writes them, and ends when the job does', async () => {
