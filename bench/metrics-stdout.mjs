@@ -3,7 +3,7 @@
 //   node bench/metrics-stdout.mjs [FILE] [SIZE_MB]    (generates FILE when missing; default 1024 MB)
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const file = process.argv[2] ?? path.join(tmpdir(), 'rl-run-bench-stdout.log');
@@ -49,12 +49,16 @@ const grepSeconds = Number(process.hrtime.bigint() - t) / 1e9;
 
 const { readStdoutLog } = await import('../dist/metrics/stdout-reader.js');
 t = process.hrtime.bigint();
+const cpuBefore = process.cpuUsage();
 const series = await readStdoutLog(file);
 const ourSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+const cpu = process.cpuUsage(cpuBefore);
+const ourCpuSeconds = (cpu.user + cpu.system) / 1e6;
 const points = series.reduce((n, s) => n + s.summary.count, 0);
 
 console.log(`file            ${file} (${mb.toFixed(0)} MB)`);
 console.log(`grep -c '='     ${grepSeconds.toFixed(2)} s  ${(mb / grepSeconds).toFixed(0)} MB/s  (${grepCount} lines)`);
-console.log(`readStdoutLog   ${ourSeconds.toFixed(2)} s  ${(mb / ourSeconds).toFixed(0)} MB/s  (${series.length} series, ${points} points)`);
+console.log(`readStdoutLog   ${ourSeconds.toFixed(2)} s  ${(mb / ourSeconds).toFixed(0)} MB/s  (${series.length} series, ${points} points; ${ourCpuSeconds.toFixed(2)} s CPU)`);
 console.log(`ratio           ${(grepSeconds / ourSeconds).toFixed(2)} of grep's speed (goal >= 0.33)`);
+console.log(`load average    ${os.loadavg()[0].toFixed(2)} on ${os.availableParallelism()} CPUs (other work skews both timings)`);
 console.log(`peak RSS        ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (goal < 200)`);
