@@ -1,6 +1,3 @@
-/** A numeric token as training scripts print it: decimals, exponents, nan and inf in any case. */
-export const NUMBER_PATTERN = String.raw`[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[Nn]a[Nn]|[Ii]nf(?:inity)?)`;
-
 const SPECIAL: Record<string, number> = {
   nan: Number.NaN,
   inf: Number.POSITIVE_INFINITY,
