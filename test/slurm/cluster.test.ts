@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
@@ -173,6 +173,19 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     expect(record).toMatchObject({ backend: 'slurm', restartOf: slurmRun.id });
     expect(record.slurmJobId).not.toBe(sandbox.record(slurmRun.id).slurmJobId);
     await untilState(restarted.id, 'succeeded');
+  });
+
+  it('marks a run lost when SLURM no longer knows its job', async () => {
+    const quick = sandbox.write('quick.py', 'print("done")\n');
+    const run = await startRun(sandbox, ['--backend', 'slurm', quick]);
+    await untilState(run.id, 'succeeded');
+    // The same record, claiming a job id SLURM never had (purged from its memory and logs).
+    const id = run.id.replace(/-[0-9a-z]{6}$/, '-zzzzzz');
+    mkdirSync(path.join(sandbox.runsDir, id));
+    const record = { ...sandbox.record(run.id), id, slurmJobId: '99999999', status: { state: 'running' } };
+    writeFileSync(path.join(sandbox.runsDir, id, 'run.json'), JSON.stringify(record));
+    expect(await statusOf(id)).toMatchObject({ state: 'lost', reason: expect.stringContaining('SLURM no longer knows job 99999999') });
+    expect(sandbox.record(id).status.state).toBe('lost');
   });
 
   it('passes on SLURM refusing the job, in one line', async () => {
