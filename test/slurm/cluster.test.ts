@@ -157,16 +157,25 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     expect(await statusOf(run.id)).toMatchObject({ state: 'stopped' });
   });
 
-  it('lists a SLURM run beside a pm2 run, and restart submits a new job', async () => {
-    const pm2Run = await startRun(sandbox, [EXAMPLE, '--name', 'local', '--', '--steps', '4096', '--step-time', '0']);
-    const slurmRun = await startRun(sandbox, ['--backend', 'slurm', EXAMPLE, '--name', 'cluster', '--', '--steps', '4096', '--step-time', '0']);
+  it('lists and compares a SLURM run beside a pm2 run, and restart submits a new job', async () => {
+    const pm2Run = await startRun(sandbox, [EXAMPLE, '--name', 'local', '--', '--lr', '3e-4', '--steps', '8192', '--step-time', '0']);
+    const slurmRun = await startRun(sandbox, ['--backend', 'slurm', EXAMPLE, '--name', 'cluster', '--', '--lr', '1e-3', '--steps', '8192', '--step-time', '0']);
     await untilState(slurmRun.id, 'succeeded');
+    await waitFor('the pm2 run to succeed', () => sandbox.record(pm2Run.id).status.state === 'succeeded');
     const runs = await cliJson<{ id: string; backend: string }[]>(sandbox, ['ls', '--json']);
     const byId = new Map(runs.map((r) => [r.id, r.backend]));
     expect(byId.get(pm2Run.id)).toBe('pm2');
     expect(byId.get(slurmRun.id)).toBe('slurm');
     const ls = await sandbox.cli(['ls']);
     expect(ls.stdout).toMatch(new RegExp(`${pm2Run.id} .* pm2`));
+
+    const compared = await cliJson(sandbox, ['compare', pm2Run.id, slurmRun.id, '--json']);
+    expect(compared.differingParams).toContain('lr');
+    expect(compared.runs.map((r: { id: string; params: { lr: number } }) => [r.id, r.params.lr])).toEqual([
+      [pm2Run.id, 0.0003],
+      [slurmRun.id, 0.001],
+    ]);
+    for (const run of compared.runs) expect(run.metrics['rollout/ep_rew_mean']).toMatchObject({ lastStep: 8192 });
 
     const restarted = await cliJson<{ id: string }>(sandbox, ['restart', slurmRun.id, '--json']);
     const record = sandbox.record(restarted.id);
