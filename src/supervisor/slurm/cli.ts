@@ -35,7 +35,9 @@ function runAsync(command: string, args: string[], options: { env?: NodeJS.Proce
 export function assertSlurmAvailable(): void {
   const result = runSync('sbatch', ['--version']);
   if (!result.ok && result.missing) {
-    throw new UsageError("SLURM's sbatch is not installed or not on PATH: start SLURM runs on a login node of the cluster, or use --backend pm2");
+    throw new UsageError(
+      "SLURM's sbatch is not installed or not on PATH: start and stop SLURM runs on a login node of the cluster; on this machine use --backend pm2",
+    );
   }
 }
 
