@@ -53,7 +53,7 @@ for _ in range(args.workers):
             time.sleep(1)
     workers.append(pid)
 
-print(f"training with lr={args.lr} seed={args.seed} run_dir={run_dir}", flush=True)
+print(f"training with learning rate {args.lr} and seed {args.seed} in {run_dir}", flush=True)
 fields = ["rollout/ep_len_mean", "rollout/ep_rew_mean", "time/fps", "time/iterations",
           "time/time_elapsed", "time/total_timesteps", "train/learning_rate", "train/loss"]
 progress = open(os.path.join(run_dir, "progress.csv"), "w", newline="")

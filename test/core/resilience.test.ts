@@ -66,7 +66,7 @@ describe('restarts, parallel starts and lost runs', () => {
     expect(shown.status).toMatchObject({ state: 'lost', reason: expect.stringContaining('nothing recorded how it ended') });
     // Repaired on disk, not just shown.
     expect(sandbox.record(run.id).status.state).toBe('lost');
-    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toContain('training with lr=');
+    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toContain('training with learning rate');
     const stop = await sandbox.cli(['stop', run.id]);
     expect(stop).toMatchObject({ code: 0, stdout: expect.stringContaining('had already ended (lost)') });
 
