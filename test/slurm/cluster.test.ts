@@ -184,6 +184,14 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     await untilState(restarted.id, 'succeeded');
   });
 
+  it('runs the setup lines first, and the script has its RL_RUN_* variables even under --export=NONE', async () => {
+    const probe = sandbox.write('probe.py', 'import os\nprint(os.environ.get("FROM_SETUP"), os.environ.get("RL_RUN_ID"), os.environ.get("RL_RUN_DIR"))\n');
+    const config = sandbox.write('setup.config.json', JSON.stringify({ slurm: { setup: ['export FROM_SETUP=yes'], extraArgs: ['--export=NONE'] } }));
+    const run = await startRun(sandbox, ['--config', config, '--backend', 'slurm', probe]);
+    await untilState(run.id, 'succeeded');
+    expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toBe(`yes ${run.id} ${run.dir}\n`);
+  });
+
   it('marks a run lost when SLURM no longer knows its job', async () => {
     const quick = sandbox.write('quick.py', 'print("done")\n');
     const run = await startRun(sandbox, ['--backend', 'slurm', quick]);
