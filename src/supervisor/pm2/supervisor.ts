@@ -59,6 +59,11 @@ export class Pm2Supervisor implements Supervisor {
             merge_logs: true,
             // pm2's own stop must not cut the script's checkpointing short (default: 1.6 s).
             kill_timeout: record.stopTimeoutMs + 5_000,
+            // pm2 wraps a node script in its ProcessContainerFork, which by default first requires
+            // @pm2/io's agent (pm2-io-bpm): ~25 ms of CPU measured on every start, before our
+            // runner can spawn the script, for monitoring it never reports (bench: start row).
+            pmx: false,
+            automation: false,
           } as never,
           done as never,
         ),
