@@ -43,12 +43,16 @@ export async function followFiles(options: FollowOptions): Promise<void> {
         return;
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, TICK_MS);
-        wake = () => {
+        // One abort listener per tick, removed again: left in place they piled up ten a second
+        // (MaxListenersExceededWarning within a second of `logs -f`, in the bench's first-line run).
+        const done = () => {
           clearTimeout(timer);
+          options.signal?.removeEventListener('abort', done);
           resolve();
         };
-        options.signal?.addEventListener('abort', () => wake?.(), { once: true });
+        const timer = setTimeout(done, TICK_MS);
+        wake = done;
+        options.signal?.addEventListener('abort', done, { once: true });
       });
       wake = null;
     }
