@@ -3,23 +3,41 @@
 //   BENCH_ONLY=ls,logs     only these suites (names below)
 //   BENCH_RESULTS=FILE     where to write the table (default: bench/RESULTS.md for a full run of
 //                          every suite, nowhere otherwise)
-//   BENCH_NO_BUILD=1       use dist/ as it is instead of building first
+//   BENCH_NO_BUILD=1       use dist/ as it is instead of building the bench's own copy first
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
 import { errorRow, renderMachine, renderTable } from './lib/report.mjs';
 import { cliStartRows, firstLineRows, logsRows, lsRows, metricsRows, startStopRows, throughputRows } from './lib/rows.mjs';
 import { ROOT } from './lib/sandbox.mjs';
-import { cliStart } from './suites/cli-start.mjs';
-import { firstLine } from './suites/first-line.mjs';
-import { logsTail } from './suites/logs-tail.mjs';
-import { lsScaling } from './suites/ls.mjs';
-import { metricsExtraction } from './suites/metrics.mjs';
-import { startStop } from './suites/start-stop.mjs';
-import { throughput } from './suites/throughput.mjs';
 
 const quick = Boolean(process.env.BENCH_QUICK);
+
+// The bench builds its own copy of rl-run: dist/ is rebuilt by whoever works in this tree, and a
+// build landing mid-bench once broke a suite with a half-written module graph. Inside node_modules
+// so that the copy resolves the same packages.
+if (!process.env.BENCH_NO_BUILD) {
+  const home = path.join(ROOT, 'node_modules', '.cache', 'rl-run-bench');
+  const dist = path.join(home, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  // dist/version.js reads ../package.json, and "type": "module" must apply to the copy too.
+  copyFileSync(path.join(ROOT, 'package.json'), path.join(home, 'package.json'));
+  const build = spawnSync('npm', ['run', 'build', '--silent', '--', '--outDir', dist], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error('bench: the build failed; fix it (npm run build) and run the bench again');
+    process.exit(1);
+  }
+  process.env.BENCH_DIST = dist;
+}
+const { cliStart } = await import('./suites/cli-start.mjs');
+const { firstLine } = await import('./suites/first-line.mjs');
+const { logsTail } = await import('./suites/logs-tail.mjs');
+const { lsScaling } = await import('./suites/ls.mjs');
+const { metricsExtraction } = await import('./suites/metrics.mjs');
+const { startStop } = await import('./suites/start-stop.mjs');
+const { throughput } = await import('./suites/throughput.mjs');
 
 // Sized so that the full run stays under 10 minutes on 2 cores; most of it is the 1 GiB writes
 // (about 30 s each for python with PYTHONUNBUFFERED=1, several times that through pm2's out_file).
@@ -38,14 +56,6 @@ const unknown = only?.filter((name) => !SUITES.some(([key]) => key === name)) ??
 if (unknown.length) {
   console.error(`bench: unknown suite ${unknown.join(', ')}; the suites are ${SUITES.map(([key]) => key).join(', ')}`);
   process.exit(2);
-}
-
-if (!process.env.BENCH_NO_BUILD) {
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (build.status !== 0) {
-    console.error('bench: the build failed; fix it (npm run build) and run the bench again');
-    process.exit(1);
-  }
 }
 
 const machine = describeMachine();

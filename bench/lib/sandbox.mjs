@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { now } from './stats.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+/** The CLI under test: the bench's own build (BENCH_DIST, set by run.mjs), else the repo's dist/. */
+export function cliPath() {
+  return path.join(process.env.BENCH_DIST ?? path.join(ROOT, 'dist'), 'cli.js');
+}
 export const PM2_CLI = path.join(ROOT, 'node_modules', 'pm2', 'bin', 'pm2');
 export const SCRIPTS = path.join(ROOT, 'bench', 'scripts');
 
@@ -93,7 +97,7 @@ export async function runOk(file, args, options = {}) {
   return result;
 }
 
-export const rlRun = (args, options) => runOk(process.execPath, [CLI, ...args], options);
+export const rlRun = (args, options) => runOk(process.execPath, [cliPath(), ...args], options);
 export const pm2 = (args, options) => runOk(process.execPath, [PM2_CLI, ...args], options);
 
 /** The pid of the pm2 daemon of a PM2_HOME, or null. */

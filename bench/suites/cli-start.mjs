@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CLI, createSandbox, runOk } from '../lib/sandbox.mjs';
+import { cliPath, createSandbox, runOk } from '../lib/sandbox.mjs';
 import { alternate } from '../lib/stats.mjs';
 
 /** CLI start: `rl-run --version` and `rl-run ls` on an empty registry against `node -e 0`, alternating. */
@@ -11,8 +11,8 @@ export async function cliStart({ reps }) {
     const node = process.execPath;
     const measures = {
       node: async () => (await runOk(node, ['-e', '0'], options)).ms,
-      version: async () => (await runOk(node, [CLI, '--version'], options)).ms,
-      ls: async () => (await runOk(node, [CLI, 'ls', '--runs-dir', runsDir], options)).ms,
+      version: async () => (await runOk(node, [cliPath(), '--version'], options)).ms,
+      ls: async () => (await runOk(node, [cliPath(), 'ls', '--runs-dir', runsDir], options)).ms,
     };
     for (const measure of Object.values(measures)) await measure();
     return await alternate(measures, reps);

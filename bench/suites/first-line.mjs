@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { CLI, SCRIPTS, createSandbox, rlRun } from '../lib/sandbox.mjs';
+import { cliPath, SCRIPTS, createSandbox, rlRun } from '../lib/sandbox.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 const SCRIPT = path.join(SCRIPTS, 'print_later.py');
@@ -19,7 +19,7 @@ export async function firstLine({ reps }) {
     for (let rep = 0; rep < reps; rep++) {
       const started = await rlRun(['start', SCRIPT, '--json', '--interpreter', 'python3', '--runs-dir', runsDir, '--name', `f${rep}`], { env, cwd: sandbox.dir });
       const { id } = JSON.parse(started.stdout);
-      const follower = spawn(process.execPath, [CLI, 'logs', id, '-f', '--runs-dir', runsDir], { env, cwd: sandbox.dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      const follower = spawn(process.execPath, [cliPath(), 'logs', id, '-f', '--runs-dir', runsDir], { env, cwd: sandbox.dir, stdio: ['ignore', 'pipe', 'inherit'] });
       const latency = await new Promise((resolve, reject) => {
         let text = '';
         const timer = setTimeout(() => reject(new Error('logs -f showed nothing within 10 s')), 10_000);

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generatedRecord } from '../lib/registry.mjs';
-import { CLI, ROOT, createSandbox, hasCommand, runOk } from '../lib/sandbox.mjs';
+import { cliPath, ROOT, createSandbox, hasCommand, runOk } from '../lib/sandbox.mjs';
 import { alternate } from '../lib/stats.mjs';
 
 const PRELOAD = pathToFileURL(path.join(ROOT, 'bench', 'lib', 'maxrss-preload.mjs')).href;
@@ -25,7 +25,7 @@ export async function metricsExtraction({ bytes, reps }) {
     writeTrainingLog(log, bytes);
     const rssFile = path.join(sandbox.dir, 'maxrss');
     const ours = () =>
-      runOk(process.execPath, ['--import', PRELOAD, CLI, 'metrics', record.id, '--json', '--runs-dir', runsDir], {
+      runOk(process.execPath, ['--import', PRELOAD, cliPath(), 'metrics', record.id, '--json', '--runs-dir', runsDir], {
         env: { ...env, BENCH_MAXRSS_FILE: rssFile },
         cwd: sandbox.dir,
       });
