@@ -1,38 +1,11 @@
 #!/usr/bin/env node
-import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { cleanCommand } from './commands/clean.js';
-import { compareCommand } from './commands/compare.js';
-import { duCommand } from './commands/du.js';
-import { initCommand } from './commands/init.js';
-import { logsCommand } from './commands/logs.js';
-import { lsCommand } from './commands/ls.js';
-import { metricsCommand } from './commands/metrics.js';
-import { restartCommand } from './commands/restart.js';
-import { restoreCommand } from './commands/restore.js';
-import { showCommand } from './commands/show.js';
-import { startCommand } from './commands/start.js';
-import { stopCommand } from './commands/stop.js';
+import { commandsFor } from './commands/index.js';
 import { RlRunError } from './errors.js';
 import { VERSION } from './version.js';
 
-// The one registry of commands, and the only place that exits.
-const commands = [
-  startCommand,
-  lsCommand,
-  showCommand,
-  logsCommand,
-  metricsCommand,
-  compareCommand,
-  stopCommand,
-  restartCommand,
-  cleanCommand,
-  restoreCommand,
-  duCommand,
-  initCommand,
-] as unknown as CommandModule[];
-
+// The one registry of commands (src/commands/index.ts, loaded lazily), and the only place that exits.
 export async function main(argv: string[]): Promise<number> {
   // What follows `--` belongs to the script, untouched: yargs would turn `1e-3` into 0.001.
   const split = argv.indexOf('--');
@@ -48,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('config', { type: 'string', global: true, describe: 'Config file to use instead of searching for runs.config.ts' })
     .option('runs-dir', { type: 'string', global: true, describe: 'Runs directory (overrides the config)' })
     .option('debug', { type: 'boolean', global: true, describe: 'Print stack traces' })
-    .command(commands)
+    .command(await commandsFor(own))
     .demandCommand(1, "give a command: 'rl-run start train.py', 'rl-run ls', … (rl-run --help lists them)")
     .recommendCommands()
     .strict()
