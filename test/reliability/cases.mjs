@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statfsSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { ROOT, createSandbox, endedRecord, isAlive, lsJson, oneLine, processesWith, sleep, waitFor } from './sandbox.mjs';
+import { createSandbox, endedRecord, isAlive, lsJson, oneLine, processesWith, sleep, waitFor } from './sandbox.mjs';
 
-const EXAMPLE = path.join(ROOT, 'examples', 'train.py');
 const ENDED = ['succeeded', 'failed', 'stopped', 'lost'];
 
 async function withSandbox(action) {
