@@ -3,9 +3,10 @@
 //   BENCH_ONLY=ls,logs     only these suites (names below)
 //   BENCH_RESULTS=FILE     where to write the table (default: bench/RESULTS.md for a full run of
 //                          every suite, nowhere otherwise)
-//   BENCH_NO_BUILD=1       use dist/ as it is instead of building the bench's own copy first
+//   BENCH_SOURCE=worktree  measure the working tree instead of the last commit
+//   BENCH_NO_BUILD=1       measure dist/ as it is instead of building the bench's own copy first
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
 import { errorRow, renderMachine, renderTable } from './lib/report.mjs';
@@ -14,22 +15,25 @@ import { ROOT } from './lib/sandbox.mjs';
 
 const quick = Boolean(process.env.BENCH_QUICK);
 
-// The bench builds its own copy of rl-run: dist/ is rebuilt by whoever works in this tree, and a
-// build landing mid-bench once broke a suite with a half-written module graph. Inside node_modules
-// so that the copy resolves the same packages.
+// The bench builds its own copy of rl-run, from the last commit: dist/ and the working tree are
+// shared with whoever works here, and a half-done edit elsewhere once broke a suite mid-bench.
+// BENCH_SOURCE=worktree builds the working tree instead. The copy lives inside node_modules so that
+// it resolves the same packages.
 if (!process.env.BENCH_NO_BUILD) {
-  const home = path.join(ROOT, 'node_modules', '.cache', 'rl-run-bench');
-  const dist = path.join(home, 'dist');
-  rmSync(dist, { recursive: true, force: true });
-  mkdirSync(home, { recursive: true });
-  // dist/version.js reads ../package.json, and "type": "module" must apply to the copy too.
-  copyFileSync(path.join(ROOT, 'package.json'), path.join(home, 'package.json'));
-  const build = spawnSync('npm', ['run', 'build', '--silent', '--', '--outDir', dist], { cwd: ROOT, stdio: 'inherit' });
-  if (build.status !== 0) {
-    console.error('bench: the build failed; fix it (npm run build) and run the bench again');
+  const tree = path.join(ROOT, 'node_modules', '.cache', 'rl-run-bench', 'tree');
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  const files = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+  const copy =
+    process.env.BENCH_SOURCE === 'worktree'
+      ? spawnSync('cp', ['-r', ...files, tree], { cwd: ROOT, stdio: 'inherit' })
+      : spawnSync('sh', ['-c', `git archive HEAD ${files.join(' ')} | tar -x -C "${tree}"`], { cwd: ROOT, stdio: 'inherit' });
+  const build = copy.status === 0 && spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(tree, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (!build || build.status !== 0) {
+    console.error(`bench: building rl-run in ${tree} failed; 'npm run build' shows why`);
     process.exit(1);
   }
-  process.env.BENCH_DIST = dist;
+  process.env.BENCH_DIST = path.join(tree, 'dist');
 }
 const { cliStart } = await import('./suites/cli-start.mjs');
 const { firstLine } = await import('./suites/first-line.mjs');
