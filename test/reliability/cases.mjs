@@ -45,15 +45,34 @@ export function parallelStarts(count = 50) {
 export function killDuringStart(trials = 100, parallel = 5) {
   return withSandbox(async (sandbox) => {
     const quick = sandbox.write('quick.py', 'print("ok")\n');
-    // How long a start takes here, so the kills spread over all of it.
-    const t0 = Date.now();
-    await sandbox.cli(['start', quick, '--name', 'warmup']);
-    const startMs = Date.now() - t0;
+    // When a start creates its directory and when it returns, measured under the same load as the
+    // trials, so the kills spread over the part of its life that writes (before that, node is still
+    // loading and nothing can be left behind).
+    const timings = await Promise.all(
+      Array.from({ length: parallel }, async (_, i) => {
+        const t0 = Date.now();
+        const run = sandbox.cli(['start', quick, '--name', `warmup${i}`]);
+        let dirMs = 0;
+        let finished = false;
+        run.then(() => {
+          finished = true;
+        });
+        while (!dirMs && !finished) {
+          if (existsSync(sandbox.runsDir) && readdirSync(sandbox.runsDir).some((id) => id.startsWith(`warmup${i}-`))) dirMs = Date.now() - t0;
+          await sleep(2);
+        }
+        await run;
+        return { dirMs: dirMs || Date.now() - t0, startMs: Date.now() - t0 };
+      }),
+    );
+    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const dirMs = median(timings.map((t) => t.dirMs));
+    const startMs = median(timings.map((t) => t.startMs));
     let done = 0;
     const trial = async () => {
       const child = sandbox.spawnCli(['start', quick, '--name', 'k9']);
       const closed = new Promise((resolve) => child.once('close', resolve));
-      await sleep(Math.random() * startMs * 1.2);
+      await sleep(dirMs * 0.8 + Math.random() * (startMs * 1.1 - dirMs * 0.8));
       child.kill('SIGKILL');
       await closed;
     };
@@ -78,7 +97,7 @@ export function killDuringStart(trials = 100, parallel = 5) {
     const left = again.stdout.trim().endsWith('nothing to clean') ? 0 : again.stdout.split('\n').length - 3;
     return {
       ok: stuck === 0 && clean.code === 0 && left === 0,
-      line: `kill -9 during start: ${trials} trials, ${stuck} stuck running (${count('succeeded')} succeeded, ${count('lost')} lost, ${count('failed')} failed, ${noRecord} killed between directory and record, ${nothing} before either; then clean --orphaned left ${left})`,
+      line: `kill -9 during start: ${trials} trials, ${stuck} stuck running (${count('succeeded')} succeeded, ${count('lost')} lost, ${count('failed')} failed, ${noRecord} killed between directory and record, ${nothing} before either; then clean --orphaned left ${left}; kills spread over ${dirMs}-${Math.round(startMs * 1.1)} ms)`,
     };
   });
 }
