@@ -11,7 +11,11 @@ export function writeFileAtomic(file: string, data: string): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.partial`);
   const fd = openSync(temp, 'w', 0o644);
   try {
-    writeSync(fd, data);
+    // write(2) may write less than asked: on a nearly full disk it wrote one 4 KB page of a 9 KB
+    // record and returned, and the rename then put a truncated run.json over a good one. Loop until
+    // everything is written; the next write reports ENOSPC, and the old file stays.
+    const buffer = Buffer.from(data);
+    for (let offset = 0; offset < buffer.length; ) offset += writeSync(fd, buffer, offset, buffer.length - offset);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
