@@ -66,7 +66,7 @@ export async function start(options: StartOptions, globals: GlobalArgs, json: bo
     out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, ...(record.slurmJobId ? { slurmJobId: record.slurmJobId } : {}) });
     return;
   }
-  out.line(`started ${record.id}`);
+  out.line(`started ${record.id}${record.slurmJobId ? ` (SLURM job ${record.slurmJobId})` : ''}`);
   out.line(`  logs:   ${layout.dir}`);
   out.line(`  follow: rl-run logs ${record.id} -f`);
 }

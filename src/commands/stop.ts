@@ -39,7 +39,7 @@ export async function stop(selectors: string[], timeout: string | undefined, glo
     }
     const after = registry.readRaw(run.record.id);
     const fields = after.ok ? statusFields(after.run.record.status) : undefined;
-    const how = outcome === 'killed' ? 'killed with SIGKILL after the grace period' : `exit ${fields?.signal ?? fields?.exitCode ?? '?'}`;
+    const how = outcome === 'killed' ? 'killed after the grace period' : `exit ${fields?.signal ?? fields?.exitCode ?? '?'}`;
     out.line(`stopped ${run.record.id} (${how})`);
   }
 }

@@ -89,7 +89,7 @@ describe('a run from start to stop', () => {
     const pid = sandbox.record(run.id).pid;
     const stop = await sandbox.cli(['stop', run.id, '--timeout', '500ms']);
     expect(stop.code).toBe(0);
-    expect(stop.stdout).toContain('killed with SIGKILL');
+    expect(stop.stdout).toContain('killed after the grace period');
     expect(sandbox.record(run.id).status).toMatchObject({ state: 'stopped', signal: 'SIGKILL' });
     expect(isAlive(pid)).toBe(false);
     const { findRunProcesses } = await import('../../src/supervisor/process-tree.js');
