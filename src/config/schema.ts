@@ -80,7 +80,7 @@ export interface ResolvedConfig {
   configFile: string | null;
 }
 
-export const DEFAULT_METRIC_FILES = [
+export const DEFAULT_METRIC_FILES: readonly string[] = [
   '**/progress.csv',
   '**/*.monitor.csv',
   'monitor.csv',
@@ -100,7 +100,7 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDi
   restart: { maxRestarts: 0, delayMs: 1_000 },
   backend: 'pm2',
   slurm: {},
-  metrics: { patterns: [], files: DEFAULT_METRIC_FILES },
+  metrics: { patterns: [], files: [...DEFAULT_METRIC_FILES] },
 };
 
 /** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */

@@ -3,15 +3,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { globToRegExp, matchesAny } from './glob.js';
 
-export const DEFAULT_METRIC_FILES: readonly string[] = [
-  '**/progress.csv',
-  '**/*.monitor.csv',
-  'monitor.csv',
-  '**/progress.txt',
-  '**/*.jsonl',
-  '**/progress.json',
-  '**/events.out.tfevents.*',
-];
+export { DEFAULT_METRIC_FILES } from '../config/schema.js';
 
 // Deep trees under a run dir are checkpoints and virtualenvs, not logs; this bounds the walk.
 const MAX_DEPTH = 8;
