@@ -16,13 +16,10 @@ describe('a registry with damaged records', () => {
     writeEndedRun(sandbox.runsDir, 'good-20250101-000001-bbbbbb', { unknownField: { from: 'a newer rl-run' }, tags: ['x'] });
     const old = writeEndedRun(sandbox.runsDir, 'old-20240601-000000-cccccc');
     writeFileSync(path.join(old, 'run.json'), JSON.stringify(olderSchema('old-20240601-000000-cccccc')));
-    let n = 0;
-    for (const [kind, damage] of Object.entries(DAMAGE)) {
-      const id = `bad-20250102-00000${n++}-dddddd`;
-      const dir = writeEndedRun(sandbox.runsDir, id);
+    Object.values(DAMAGE).forEach((damage, n) => {
+      const dir = writeEndedRun(sandbox.runsDir, `bad-20250102-00000${n}-dddddd`);
       writeFileSync(path.join(dir, 'run.json'), damage(readFileSync(path.join(dir, 'run.json'), 'utf8')));
-      void kind;
-    }
+    });
   });
   afterAll(() => sandbox.cleanup());
 

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, type Sandbox, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
+import { CLI, EXAMPLE, type Sandbox, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
 import { hashTree } from './tree.js';
 
 /** Retention, the trash and the safety rules, through the built CLI on real runs. */
@@ -127,5 +128,30 @@ describe('clean by retention, the trash, restore', () => {
     expect(readdirSync(path.join(sandbox.runsDir, '.trash'))).toEqual([]);
     expect(hashTree(outside)).toBe(before);
     expect(readFileSync(path.join(outside, 'dataset.bin'), 'utf8')).toBe('precious');
+  });
+
+  it('on a terminal, asks before acting and does nothing unless told yes', async () => {
+    const bad = sandbox.write('tty.py', 'raise SystemExit(1)\n');
+    const run = await startRun(sandbox, [bad, '--name', 'tty']);
+    await waitFor('the run to fail', () => sandbox.record(run.id).status.state === 'failed');
+    // script(1) gives the CLI a pseudo-terminal; the answer is typed into it.
+    const onTty = (answer: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn('script', ['-qec', `${process.execPath} ${CLI} clean --status failed --name tty`, '/dev/null'], { cwd: sandbox.dir, env: sandbox.env });
+        let output = '';
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          if (output.includes('[y/N]')) child.stdin.write(`${answer}\n`);
+        });
+        child.on('error', reject);
+        child.on('close', () => resolve(output));
+      });
+    const no = await onTty('n');
+    expect(no).toContain(`carry out these`);
+    expect(no).toContain('nothing was changed');
+    expect(existsSync(run.dir)).toBe(true);
+    const yes = await onTty('y');
+    expect(yes).toContain('moved 1 to the trash');
+    expect(existsSync(run.dir)).toBe(false);
   });
 });
