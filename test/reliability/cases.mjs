@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statfsSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { createSandbox, endedRecord, isAlive, lsJson, oneLine, processesWith, sleep, waitFor } from './sandbox.mjs';
+import { PM2_CLI, createSandbox, endedRecord, isAlive, lsJson, oneLine, processesWith, sleep, waitFor } from './sandbox.mjs';
 
 const ENDED = ['succeeded', 'failed', 'stopped', 'lost'];
 
@@ -286,5 +286,47 @@ export function diskFull() {
       await sandbox.cleanup().catch(() => {});
       execFileSync('umount', [sandbox.runsDir]);
     }
+  });
+}
+
+/** pm2 kill, and kill -9 of runners, while runs are running: each run ends lost or failed with the signal, logs intact, next start works. */
+export function supervisorDeaths(runs = 3) {
+  return withSandbox(async (sandbox) => {
+    const script = sandbox.write('loop.py', 'import time\nfor i in range(100000):\n    print("step", i, flush=True)\n    time.sleep(0.05)\n');
+    const start = async () => JSON.parse((await sandbox.cli(['start', script, '--json'])).stdout);
+    const printed = (run) => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('step 3');
+    const outcome = async (started, kill) => {
+      await waitFor('output', () => started.every(printed));
+      const logs = started.map((run) => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8'));
+      kill(started);
+      const states = await waitFor('every run to end', async () => {
+        const ls = await lsJson(sandbox);
+        const mine = started.map((run) => ls.find((r) => r.id === run.id)?.status);
+        return mine.every((s) => s && ENDED.includes(s.state)) && mine;
+      });
+      const intact = started.filter((run, i) => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').startsWith(logs[i])).length;
+      const accounted = states.filter((s) => s.state === 'lost' || (s.state === 'failed' && s.signal)).length;
+      return { accounted, intact, states: states.map((s) => s.state) };
+    };
+    const pm2Kill = await outcome(await Promise.all(Array.from({ length: runs }, start)), () =>
+      execFileSync(process.execPath, [PM2_CLI, 'kill'], { env: sandbox.env, stdio: 'ignore' }),
+    );
+    const runnerKill = await outcome(await Promise.all(Array.from({ length: runs }, start)), (started) => {
+      for (const run of started) {
+        const record = sandbox.record(run.id);
+        process.kill(record.runner.pid, 'SIGKILL');
+        process.kill(record.pid, 'SIGKILL');
+      }
+    });
+    const quick = sandbox.write('quick.py', 'print("ok")\n');
+    const next = JSON.parse((await sandbox.cli(['start', quick, '--json'])).stdout);
+    const nextOk = await waitFor('the next run to succeed', () => sandbox.record(next.id).status.state === 'succeeded').catch(() => false);
+    const total = runs * 2;
+    const accounted = pm2Kill.accounted + runnerKill.accounted;
+    const intact = pm2Kill.intact + runnerKill.intact;
+    return {
+      ok: accounted === total && intact === total && Boolean(nextOk),
+      line: `pm2 kill / kill -9 of runners: ${accounted}/${total} runs lost or failed with the signal (pm2 kill: ${pm2Kill.states.join(', ')}; kill -9: ${runnerKill.states.join(', ')}), ${intact}/${total} logs intact, next start ${nextOk ? 'worked' : 'FAILED'}`,
+    };
   });
 }

@@ -2,7 +2,7 @@
 // Exits non-zero when a case fails. Builds dist first, like the vitest global setup.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { damagedRecords, diskFull, killDuringStart, orphanWorkers, parallelStarts, pathEscapes } from './cases.mjs';
+import { damagedRecords, diskFull, killDuringStart, orphanWorkers, parallelStarts, pathEscapes, supervisorDeaths } from './cases.mjs';
 import { ROOT } from './sandbox.mjs';
 
 const CASES = [
@@ -11,6 +11,7 @@ const CASES = [
   ['damaged records', () => damagedRecords(1000, 100)],
   ['path escapes', pathEscapes],
   ['orphan workers', orphanWorkers],
+  ['pm2 kill', () => supervisorDeaths(3)],
   ['disk full', diskFull],
 ];
 
