@@ -44,7 +44,7 @@ export function gatherRetentionRuns(registry: Registry): RetentionRun[] {
   for (const row of registry.index()) {
     const raw = registry.readRaw(row.id);
     if (!raw.ok) continue;
-    const { record, state } = observed(raw.run.record);
+    const { record } = raw.run;
     const status = observeStatus(record) ?? record.status;
     const endedAt = 'endedAt' in status ? status.endedAt : status.state === 'lost' ? status.detectedAt : undefined;
     const safe = checkRemovable(registry.runsDir, registry.runsDir, row.id);
@@ -53,7 +53,7 @@ export function gatherRetentionRuns(registry: Registry): RetentionRun[] {
       recordId: record.id,
       name: record.name,
       tags: Array.isArray(record.tags) ? record.tags : [],
-      state,
+      state: status.state,
       ended: isEnded(status),
       createdAt: record.createdAt,
       ...(endedAt ? { endedAt } : {}),

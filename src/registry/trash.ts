@@ -42,7 +42,12 @@ export function moveToTrash(runsDir: string, id: string, reason: string, now: Da
     // The note first: if the disk is full it fails before anything moved.
     const entry: TrashEntry = { id, dir: target, deletedAt: now.toISOString(), reason };
     writeJsonAtomic(notePath(runsDir, id), { id, deletedAt: entry.deletedAt, reason });
-    renameSync(path.join(runsDir, id), target);
+    try {
+      renameSync(path.join(runsDir, id), target);
+    } catch (error) {
+      removeTree(notePath(runsDir, id));
+      throw error;
+    }
     return entry;
   } catch (error) {
     if (error instanceof RuntimeError) throw error;
