@@ -38,9 +38,16 @@ export function emptyPlan(): CleanPlan {
   return { actions: [], refused: [], kept: [] };
 }
 
+/** One plan from several; an action two plans both chose (a pm2 entry, say) is kept once. */
 export function mergePlans(...plans: CleanPlan[]): CleanPlan {
+  const seen = new Set<string>();
   return {
-    actions: plans.flatMap((p) => p.actions),
+    actions: plans.flatMap((p) => p.actions).filter((action) => {
+      const key = `${action.kind} ${actionTarget(action)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
     refused: plans.flatMap((p) => p.refused),
     kept: plans.flatMap((p) => p.kept),
   };

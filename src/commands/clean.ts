@@ -179,7 +179,7 @@ export function summary(done: readonly CleanAction[]): string {
   const trashed = count('trash');
   const purged = count('purge');
   const logs = count('remove-log');
-  if (trashed.length) parts.push(`moved ${trashed.length} to the trash (${formatBytes(bytes(trashed))}; 'rl-run restore <run>' brings one back)`);
+  if (trashed.length) parts.push(`moved ${trashed.length} to the trash (${formatBytes(bytes(trashed))}, freed by 'rl-run clean --purge'; 'rl-run restore <run>' brings one back)`);
   if (purged.length) parts.push(`purged ${purged.length} from the trash`);
   if (logs.length) parts.push(`removed ${logs.length} pm2 log ${logs.length === 1 ? 'file' : 'files'}`);
   if (count('pm2-delete').length) parts.push(`deleted ${count('pm2-delete').length} pm2 ${count('pm2-delete').length === 1 ? 'entry' : 'entries'}`);

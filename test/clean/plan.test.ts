@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type OrphanFacts, planOrphans } from '../../src/clean/orphans.js';
+import { mergePlans } from '../../src/clean/plan.js';
 import { planPurge } from '../../src/clean/purge.js';
 import { type RetentionOptions, type RetentionRun, planRetention } from '../../src/clean/retention.js';
 import { formatBytes, parseAge, parseSize } from '../../src/clean/units.js';
@@ -155,6 +156,14 @@ describe('planOrphans', () => {
     const plan = planOrphans({ ...base, damaged: [{ id: 'evil', reason: 'no run.json', ageMs: 1e9, bytes: 0, unsafe: 'outside' }] });
     expect(plan.actions).toEqual([]);
     expect(plan.refused).toEqual([{ target: 'evil', reason: 'outside' }]);
+  });
+});
+
+describe('mergePlans', () => {
+  it('keeps an action two plans both chose once', () => {
+    const a = { actions: [{ kind: 'pm2-delete' as const, pm2Name: 'rlrun-x', reason: 'its run is failed' }], refused: [], kept: [] };
+    const b = { actions: [{ kind: 'pm2-delete' as const, pm2Name: 'rlrun-x', reason: 'its run directory goes to the trash' }, { kind: 'trash' as const, id: 'x', reason: 'failed', bytes: 1 }], refused: [], kept: [] };
+    expect(mergePlans(a, b).actions.map((x) => x.kind)).toEqual(['pm2-delete', 'trash']);
   });
 });
 
