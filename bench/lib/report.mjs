@@ -2,8 +2,15 @@
  * One row of the results table. `met` is true, false, or null where the issue sets no target.
  * Figures are strings already formatted by the suite that measured them.
  */
-export function row(benchmark, rlRun, baseline, ratio, target, met) {
-  return { benchmark, rlRun, baseline, ratio, target, met };
+export function row(benchmark, rlRun, baseline, ratio, target, met, why = '') {
+  return { benchmark, rlRun, baseline, ratio, target, met, why };
+}
+
+/** Each missed target with its figure and, where known, why: the table alone says only "no". */
+export function renderMisses(rows) {
+  const missed = rows.filter((r) => r.met === false);
+  if (missed.length === 0) return 'Every target was met.';
+  return missed.map((r) => `- **${r.benchmark}**: ${r.rlRun} against ${r.target}.${r.why ? ` ${r.why}` : ''}`).join('\n');
 }
 
 export function errorRow(benchmark, error) {

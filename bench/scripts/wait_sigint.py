@@ -1,4 +1,5 @@
-"""Sleeps until SIGINT, then exits at once, recording the epoch time of its exit in BENCH_TIMES."""
+"""Sleeps until SIGINT, then exits at once, recording the epoch time of its exit in BENCH_TIMES.
+Creates BENCH_TIMES.ready once the handler is in place, so that a stop is not sent too early."""
 import os
 import signal
 import time
@@ -11,5 +12,6 @@ def leave(*_):
 
 
 signal.signal(signal.SIGINT, leave)
+open(os.environ["BENCH_TIMES"] + ".ready", "w").close()
 while True:
     time.sleep(3600)

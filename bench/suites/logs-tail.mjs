@@ -16,26 +16,29 @@ export async function logsTail({ sizes, reps }) {
   try {
     const options = { env: sandbox.env(), cwd: sandbox.dir };
     const runsDir = path.join(sandbox.dir, 'runs');
-    const results = [];
-    for (const [k, size] of sizes.entries()) {
+    // Every size in one alternation, so that a change in the machine's load hits all sizes alike
+    // and "the same time for every size" compares like with like.
+    const logs = sizes.map((size, k) => {
       const record = generatedRecord(k);
       const dir = path.join(runsDir, record.id);
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'run.json'), JSON.stringify(record));
       const log = path.join(dir, 'stdout.log');
       writeLog(log, size);
-      const node = process.execPath;
-      const timings = await alternate(
-        {
-          rlRun: async () => (await rlRun(['logs', record.id, '-n', '100', '--runs-dir', runsDir], options)).ms,
-          tail: async () => (await runOk('tail', ['-n', '100', log], options)).ms,
-          node: async () => (await runOk(node, ['-e', '0'], options)).ms,
-        },
-        reps,
-      );
-      const ours = await rlRun(['logs', record.id, '-n', '100', '--runs-dir', runsDir], options);
+      return { size, id: record.id, log };
+    });
+    const node = process.execPath;
+    const measures = { node: async () => (await runOk(node, ['-e', '0'], options)).ms };
+    for (const { size, id, log } of logs) {
+      measures[`rlRun ${size}`] = async () => (await rlRun(['logs', id, '-n', '100', '--runs-dir', runsDir], options)).ms;
+      measures[`tail ${size}`] = async () => (await runOk('tail', ['-n', '100', log], options)).ms;
+    }
+    const timings = await alternate(measures, reps);
+    const results = [];
+    for (const { size, id, log } of logs) {
+      const ours = await rlRun(['logs', id, '-n', '100', '--runs-dir', runsDir], options);
       const theirs = await runOk('tail', ['-n', '100', log], options);
-      results.push({ size, ...timings, sameOutput: ours.stdout === theirs.stdout });
+      results.push({ size, rlRun: timings[`rlRun ${size}`], tail: timings[`tail ${size}`], node: timings.node, sameOutput: ours.stdout === theirs.stdout });
     }
     return results;
   } finally {

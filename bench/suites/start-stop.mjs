@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SCRIPTS, createSandbox, pm2, rlRun, waitFor } from '../lib/sandbox.mjs';
 import { summarize } from '../lib/stats.mjs';
@@ -25,6 +25,10 @@ export async function startStop({ reps }) {
       }
     }, 10_000);
 
+    // Under load python can take a while to start: a SIGINT before its handler is in place would
+    // end it without a record of when.
+    const ready = (n) => waitFor('the script to be ready', () => existsSync(path.join(sandbox.dir, `exit-${n}.ready`)), 30_000);
+
     let n = 0;
     const startOurs = async () => {
       const k = n++;
@@ -37,10 +41,12 @@ export async function startStop({ reps }) {
       return { ms: result.ms, id: `s${k}`, k };
     };
     const stopOurs = async ({ id, k }) => {
+      await ready(k);
       const result = await rlRun(['stop', id, '--runs-dir', runsDir], opts(k));
       return { ms: result.ms, afterExit: Date.now() - (await exitTime(k)) * 1000 };
     };
     const stopTheirs = async ({ id, k }) => {
+      await ready(k);
       const result = await pm2(['stop', id], opts(k));
       const after = Date.now() - (await exitTime(k)) * 1000;
       await pm2(['delete', id], opts(k));
@@ -58,8 +64,6 @@ export async function startStop({ reps }) {
       const theirs = await startTheirs();
       s.startOurs.push(ours.ms);
       s.startTheirs.push(theirs.ms);
-      // Let both scripts reach their sleep, so that the stop measures the stop alone.
-      await new Promise((resolve) => setTimeout(resolve, 300));
       const stoppedOurs = await stopOurs(ours);
       const stoppedTheirs = await stopTheirs(theirs);
       s.stopOurs.push(stoppedOurs.ms);
