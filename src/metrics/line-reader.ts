@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 const CHUNK_BYTES = 1024 * 1024;
 const DECODE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+const BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Calls `onLine(text, lineNumber)` for every complete line of a text file, streaming in constant
@@ -53,6 +54,56 @@ export async function forEachCompleteChunk(file: string, onChunk: (text: string)
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The bytes of a file's complete lines, a block at a time: `onBlock(buf, end)` gets `buf[0, end)`,
+ * which ends with `\n`; the buffer is reused once the call returns. Two buffers alternate, so the
+ * next read (on libuv's thread pool) overlaps the parsing of the current block.
+ */
+export async function forEachCompleteBlock(
+  file: string,
+  onBlock: (buf: Buffer, end: number) => void,
+  blockBytes = BLOCK_BYTES,
+): Promise<void> {
+  const handle = await open(file, 'r');
+  let current: Buffer = Buffer.allocUnsafe(blockBytes);
+  let next: Buffer = Buffer.allocUnsafe(blockBytes);
+  let pending = handle.read(current, 0, current.length, null);
+  try {
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) return;
+      filled += bytesRead;
+      const lastNewline = current.lastIndexOf(NEWLINE, filled - 1);
+      if (lastNewline < 0) {
+        // A line longer than the buffer: keep reading into a bigger one.
+        if (filled === current.length) {
+          current = grow(current, filled);
+          next = Buffer.allocUnsafe(current.length);
+        }
+        pending = handle.read(current, filled, current.length - filled, null);
+        continue;
+      }
+      const rest = filled - (lastNewline + 1);
+      current.copy(next, 0, lastNewline + 1, filled);
+      pending = handle.read(next, rest, next.length - rest, null);
+      onBlock(current, lastNewline + 1);
+      [current, next] = [next, current];
+      filled = rest;
+    }
+  } finally {
+    // A read may still be under way when the parser threw.
+    await pending.catch(() => undefined);
+    await handle.close();
+  }
+}
+
+function grow(buffer: Buffer, used: number): Buffer {
+  const bigger = Buffer.allocUnsafe(buffer.length * 2);
+  buffer.copy(bigger, 0, 0, used);
+  return bigger;
 }
 
 function decodeInPieces(lines: Buffer, onChunk: (text: string) => void): void {

@@ -16,6 +16,8 @@ export class SeriesBuilder {
   private length = 0;
   private stride = 1;
   private seen = 0;
+  /** The `seen` of the next point to keep: a multiple of `stride`. */
+  private nextKept = 0;
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
   private lastStep = Number.NaN;
@@ -38,13 +40,14 @@ export class SeriesBuilder {
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
     }
-    if (this.seen % this.stride === 0) {
+    if (this.seen === this.nextKept) {
       if (this.length === this.steps.length) this.grow();
       this.steps[this.length] = step;
       this.values[this.length] = value;
       this.wallTimes[this.length] = wallTime ?? Number.NaN;
       this.length++;
       if (this.length > this.maxPoints) this.halve();
+      this.nextKept = (Math.floor(this.seen / this.stride) + 1) * this.stride;
     }
     this.seen++;
     this.lastStep = step;

@@ -1,7 +1,8 @@
-import { normaliseMetricName, type MetricSeries, stepKeyRank } from './series.js';
+import { ByteInterner } from './byte-interner.js';
+import { type MetricSeries, normaliseMetricName, stepKeyRank } from './series.js';
 import { type SeriesBuilder, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
-import { indexOrInfinity, Lookahead, newPairSink, scanPairs } from './stdout-scan.js';
+import { type Pair, pairAt } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
 
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -10,9 +11,21 @@ const RAY_PREFIX = /^\(\w+ pid=\d+(?:, ip=[\d.]+)?\)\s*/;
 /** Process bookkeeping that looks like a metric (`(pid=625502, ip=...)` in Ray errors). */
 const NOT_METRICS = new Set(['pid', 'ppid', 'port']);
 
+const NEWLINE = 10;
+const CR = 13;
+const ESC = 27;
+const EQUALS = 61;
+const COLON = 58;
+const BAR = 124;
+const DASH = 45;
+const PAREN = 40;
+
+/** Bytes the hot loop stops at; every other byte is skipped with one table lookup. */
+const STOP = new Uint8Array(256);
+for (const c of [NEWLINE, CR, ESC, EQUALS, COLON]) STOP[c] = 1;
+
 /** What a raw key found on a line stands for; cached so the hot loop normalises each key once. */
 interface Target {
-  raw: string;
   name: string;
   stepRank: number | undefined;
   builder: SeriesBuilder | undefined;
@@ -21,22 +34,27 @@ interface Target {
 
 /**
  * Turns a training script's console output into metric series. Pure (no I/O): the file reader
- * streams decoded chunks of complete lines into `chunk`, tests feed lines to `line`.
+ * hands over the bytes of whole lines (`bytes`), tests feed lines to `line`.
+ *
+ * Most lines take one pass over their bytes: stop at `=`/`:` to try a pair, at the line end to
+ * record. Lines that need more (a logger table, a Ray prefix, ANSI colours, config patterns) go
+ * to `fullLine`, which decodes what the regexes need.
  */
 export class StdoutExtractor {
   private readonly table = new TableCollector();
   private readonly series: SeriesSet;
-  private readonly targets = new Map<string, Target>();
-  /** The same targets by a hash of the raw key, so a key on a line is found without slicing it out. */
-  private readonly targetsByHash = new Map<number, Target[]>();
-  private readonly sink = newPairSink();
+  private readonly keys = new ByteInterner();
+  /** Targets by key id (pairs) ... */
+  private readonly keyTargets: Target[] = [];
+  /** ... and by name (tables, patterns). */
+  private readonly namedTargets = new Map<string, Target>();
+  private readonly pair: Pair = { keyStart: 0, keyEnd: 0, value: 0 };
   private readonly lineTargets: Target[] = [];
   private readonly lineValues: number[] = [];
-  // Next position of a character in the current chunk (Infinity: none left). Looking ahead once
-  // per occurrence instead of once per line keeps lines without it nearly free, and stays linear.
-  private readonly ahead = new Lookahead();
-  private nextCr = -1;
-  private nextEsc = -1;
+  /** The last two key ids seen as the n-th pair of a line: lines repeat, often in turns, so they are good first guesses. */
+  private readonly guesses = new Int32Array(64).fill(-1);
+  private readonly olderGuesses = new Int32Array(64).fill(-1);
+  private count = 0;
 
   constructor(
     source: string,
@@ -48,20 +66,19 @@ export class StdoutExtractor {
 
   /** One line, without its newline. */
   line(raw: string): void {
-    this.chunk(raw);
+    this.bytes(Buffer.from(raw + '\n'));
   }
 
   /** Text made of whole lines (a last line without `\n` is taken as whole too). */
   chunk(text: string): void {
-    this.ahead.reset(text);
-    this.nextCr = this.nextEsc = -1;
-    let start = 0;
-    while (start < text.length) {
-      let newline = text.indexOf('\n', start);
-      if (newline < 0) newline = text.length;
-      this.range(text, start, newline);
-      start = newline + 1;
-    }
+    if (text === '') return;
+    this.bytes(Buffer.from(text.endsWith('\n') ? text : text + '\n'));
+  }
+
+  /** Whole lines: `buf[start, end)`, where `buf[end - 1]` is `\n`. */
+  bytes(buf: Uint8Array, start = 0, end = buf.length): void {
+    let pos = start;
+    while (pos < end) pos = this.lineAt(buf, pos, end);
   }
 
   /** Call at the end of the input: flushes a table that was still open. */
@@ -70,79 +87,147 @@ export class StdoutExtractor {
     return this.series.build();
   }
 
-  private range(text: string, lineStart: number, lineEnd: number): void {
-    let start = lineStart;
-    let end = lineEnd;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    if (this.nextCr < start) this.nextCr = indexOrInfinity(text, '\r', start);
-    // tqdm redraws with `\r`; what is after the last one is what the terminal showed.
-    if (this.nextCr < end) start = text.lastIndexOf('\r', end - 1) + 1;
-    if (this.nextEsc < start) this.nextEsc = indexOrInfinity(text, '\x1b', start);
-    if (this.nextEsc < end || text.charCodeAt(start) === 40 /* ( */) {
-      const clean = text.slice(start, end).replace(ANSI_ESCAPE, '').replace(RAY_PREFIX, '');
-      const ahead = new Lookahead();
-      ahead.reset(clean);
-      this.scanLine(clean, 0, clean.length, ahead);
-      return;
+  /** The line starting at `s`; returns where the next one starts. */
+  private lineAt(buf: Uint8Array, s: number, end: number): number {
+    let segment = s;
+    // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
+    if (this.table.pending || this.needsFullLine(buf[segment]!)) return this.fullLine(buf, segment);
+    this.count = 0;
+    let p = segment;
+    for (;;) {
+      let c = buf[p]!;
+      while (STOP[c] === 0) c = buf[++p]!;
+      if (c === EQUALS || c === COLON) {
+        const valueEnd = pairAt(buf, segment, p, end, this.pair);
+        if (valueEnd < 0) {
+          p++;
+        } else {
+          this.addPair(buf);
+          p = valueEnd;
+        }
+      } else if (c === NEWLINE) {
+        break;
+      } else if (c === CR) {
+        if (buf[p + 1] === NEWLINE) {
+          p++;
+          break;
+        }
+        // tqdm redraws with `\r`; what is after the last one is what the terminal showed.
+        segment = ++p;
+        this.count = 0;
+        if (this.needsFullLine(buf[segment]!)) return this.fullLine(buf, segment);
+      } else {
+        return this.fullLine(buf, segment);
+      }
     }
-    this.scanLine(text, start, end, this.ahead);
+    this.record(this.count);
+    return p + 1;
   }
 
-  private scanLine(text: string, start: number, end: number, ahead: Lookahead): void {
+  private needsFullLine(first: number): boolean {
+    return first === BAR || first === DASH || first === PAREN || this.patterns.length > 0;
+  }
+
+  /** A line (or the part after a `\r`) from `s` to its `\n`, every rule applied; returns the next line's start. */
+  private fullLine(buf: Uint8Array, s: number): number {
+    let newline = s;
+    let lastCr = -1;
+    let crBefore = -1;
+    let lastEscape = -1;
+    for (let c = buf[newline]!; c !== NEWLINE; c = buf[++newline]!) {
+      if (c === CR) {
+        crBefore = lastCr;
+        lastCr = newline;
+      } else if (c === ESC) {
+        lastEscape = newline;
+      }
+    }
+    let end = newline;
+    // A `\r\n` ending is no redraw: the segment starts after the `\r` before it, if any.
+    if (end > s && lastCr === end - 1) {
+      end--;
+      lastCr = crBefore;
+    }
+    const start = lastCr >= s ? lastCr + 1 : s;
+    if (lastEscape >= start || buf[start] === PAREN) {
+      const clean = decode(buf, start, end).replace(ANSI_ESCAPE, '').replace(RAY_PREFIX, '');
+      const bytes = Buffer.from(clean + '\n');
+      this.scanLine(bytes, 0, bytes.length - 1);
+    } else {
+      this.scanLine(buf, start, end);
+    }
+    return newline + 1;
+  }
+
+  private scanLine(buf: Uint8Array, start: number, end: number): void {
     if (this.patterns.length > 0) {
-      const line = text.slice(start, end);
+      const line = decode(buf, start, end);
       for (const pattern of this.patterns) this.recordNamed(extractWithPattern(line, pattern));
     }
-    const first = text.charCodeAt(start);
-    if (first === 124 /* | */ || first === 45 /* - */) {
-      const kind = this.table.accept(text, start, end);
+    const first = buf[start];
+    if (start < end && (first === BAR || first === DASH)) {
+      const kind = this.table.accept(buf, start, end);
       if (kind === 'row') return;
       this.endTable();
       if (kind === 'border') return;
-    } else if (this.table.pending) {
+    } else {
       this.endTable();
     }
-    if (ahead.nextEq(start) >= end && ahead.nextColon(start) >= end) return;
-    const sink = this.sink;
-    scanPairs(text, start, end, sink, ahead);
-    if (sink.count === 0) return;
-    let n = 0;
-    for (let i = 0; i < sink.count; i++) {
-      const target = this.targetAt(text, sink.keyStart[i]!, sink.keyEnd[i]!);
-      if (target.ignored) continue;
-      this.lineTargets[n] = target;
-      this.lineValues[n++] = sink.value[i]!;
+    this.count = 0;
+    for (let p = start; p < end; p++) {
+      const c = buf[p];
+      if (c !== EQUALS && c !== COLON) continue;
+      const valueEnd = pairAt(buf, start, p, end, this.pair);
+      if (valueEnd < 0) continue;
+      this.addPair(buf);
+      p = valueEnd - 1;
     }
-    this.record(n);
+    this.record(this.count);
   }
 
-  private target(rawKey: string): Target {
-    let target = this.targets.get(rawKey);
-    if (!target) {
-      const name = normaliseMetricName(rawKey);
-      target = { raw: rawKey, name, stepRank: stepKeyRank(name), builder: undefined, ignored: NOT_METRICS.has(name) };
-      this.targets.set(rawKey, target);
+  private addPair(buf: Uint8Array): void {
+    const pair = this.pair;
+    const slot = this.count & 63;
+    const guess = this.guesses[slot]!;
+    const id = this.keys.internGuessing(buf, pair.keyStart, pair.keyEnd, guess, this.olderGuesses[slot]!);
+    if (id !== guess) {
+      this.olderGuesses[slot] = guess;
+      this.guesses[slot] = id;
     }
+    const target = this.keyTargets[id] ?? this.keyTarget(id);
+    if (target.ignored) return;
+    this.lineTargets[this.count] = target;
+    this.lineValues[this.count++] = pair.value;
+  }
+
+  private keyTarget(id: number): Target {
+    const target = this.target(this.keys.text(id));
+    this.keyTargets[id] = target;
     return target;
   }
 
-  private targetAt(text: string, start: number, end: number): Target {
-    let hash = end - start;
-    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-    const bucket = this.targetsByHash.get(hash);
-    if (bucket) {
-      for (const target of bucket) {
-        if (target.raw.length === end - start && text.startsWith(target.raw, start)) return target;
-      }
+  private target(rawKey: string): Target {
+    let target = this.namedTargets.get(rawKey);
+    if (!target) {
+      const name = normaliseMetricName(rawKey);
+      target = { name, stepRank: stepKeyRank(name), builder: undefined, ignored: NOT_METRICS.has(name) };
+      this.namedTargets.set(rawKey, target);
     }
-    const target = this.target(text.slice(start, end));
-    if (bucket) bucket.push(target);
-    else this.targetsByHash.set(hash, [target]);
     return target;
   }
 
   private endTable(): void {
-    if (this.table.pending) this.recordNamed(this.table.take());
+    const table = this.table;
+    if (!table.pending) return;
+    let n = 0;
+    for (let i = 0; i < table.names.length; i++) {
+      const target = this.target(table.names[i]!);
+      if (target.ignored) continue;
+      this.lineTargets[n] = target;
+      this.lineValues[n++] = table.values[i]!;
+    }
+    table.clear();
+    this.record(n);
   }
 
   private recordNamed(values: NamedValue[]): void {
@@ -175,4 +260,8 @@ export class StdoutExtractor {
       target.builder.add(step ?? target.builder.count, this.lineValues[i]!);
     }
   }
+}
+
+function decode(buf: Uint8Array, start: number, end: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
 }

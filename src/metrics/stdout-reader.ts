@@ -1,4 +1,4 @@
-import { forEachCompleteChunk } from './line-reader.js';
+import { forEachCompleteBlock } from './line-reader.js';
 import type { MetricSeries } from './series.js';
 import type { CompiledPattern } from './stdout-pairs.js';
 import { StdoutExtractor } from './stdout-extractor.js';
@@ -10,6 +10,6 @@ export async function readStdoutLog(
   maxPoints?: number,
 ): Promise<MetricSeries[]> {
   const extractor = new StdoutExtractor(file, patterns, maxPoints);
-  await forEachCompleteChunk(file, (text) => extractor.chunk(text));
+  await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end));
   return extractor.finish();
 }

@@ -1,7 +1,9 @@
 /**
- * A hand-written scanner for `key=value` / `key: value` pairs on one line of `text`, between
- * `start` and `end`. It replaces a regex because it runs on every line of logs that reach gigabytes
- * (issue 3 asks for a third of `grep -c '='`'s speed; bench/metrics-stdout.mjs). The rules, which
+ * A hand-written scanner for `key=value` / `key: value` pairs on the bytes of one line. It works on
+ * the file's bytes, not on decoded strings, because it runs on every line of logs that reach
+ * gigabytes (issue 3 asks for a third of `grep -c '='`'s speed; bench/metrics-stdout.mjs). Every
+ * byte it reacts to is ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte character, so
+ * the bytes give the same pairs as the decoded text. The rules, which
  * test/metrics/stdout-extractor.test.ts spells out case by case:
  *  - a key is one or two words of [A-Za-z_][\w./%-]*, separated by a single space;
  *  - two words only after the line start or a separator (`,` `;` `|` `(` `)` `[` `]` `{` `}` tab
@@ -9,202 +11,188 @@
  *    lr=0.001 seed=0` gives `lr` and `seed`; one word also after a plain space (`step=1 loss=0.5`);
  *  - the value is a number (or nan/inf) ending at the line end, whitespace, `,` `;` `|` `)` `}`;
  *  - `:` followed by `//` is a URL, not a pair.
+ * Callers guarantee a `\n` after the scanned range (the reader hands over whole lines), so loops
+ * that stop at a non-digit need no bound of their own.
  */
-export interface PairSink {
-  keyStart: number[];
-  keyEnd: number[];
-  value: number[];
-  count: number;
-}
 
-export function newPairSink(): PairSink {
-  return { keyStart: [], keyEnd: [], value: [], count: 0 };
-}
-
-/** Next `=` and `:` in a text, found once per occurrence rather than once per line. */
-export class Lookahead {
-  private text = '';
-  private eq = -1;
-  private colon = -1;
-
-  reset(text: string): void {
-    this.text = text;
-    this.eq = -1;
-    this.colon = -1;
-  }
-
-  nextEq(from: number): number {
-    if (this.eq < from) this.eq = indexOrInfinity(this.text, '=', from);
-    return this.eq;
-  }
-
-  nextColon(from: number): number {
-    if (this.colon < from) this.colon = indexOrInfinity(this.text, ':', from);
-    return this.colon;
-  }
-}
-
-export function indexOrInfinity(text: string, char: string, from: number): number {
-  const at = text.indexOf(char, from);
-  return at < 0 ? Number.POSITIVE_INFINITY : at;
+/** Where the last pair found by `pairAt` lies, and its value. */
+export interface Pair {
+  keyStart: number;
+  keyEnd: number;
+  value: number;
 }
 
 const SPACE = 32;
 const TAB = 9;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-export function scanPairs(text: string, start: number, end: number, sink: PairSink, ahead: Lookahead): void {
-  sink.count = 0;
-  let from = start;
-  for (;;) {
-    const i = Math.min(ahead.nextEq(from), ahead.nextColon(from));
-    if (i >= end) return;
-    from = i + 1;
-    if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) continue;
-    let v = i + 1;
-    while (v < end && isBlank(text.charCodeAt(v))) v++;
-    const valueEnd = numberEnd(text, v, end);
-    if (valueEnd < 0) continue;
-    let k = i - 1;
-    while (k >= start && isBlank(text.charCodeAt(k))) k--;
-    const keyStart = findKeyStart(text, start, k + 1);
-    if (keyStart < 0) continue;
-    const n = sink.count++;
-    sink.keyStart[n] = keyStart;
-    sink.keyEnd[n] = k + 1;
-    sink.value[n] = parseValue(text, v, valueEnd);
-    from = valueEnd;
-  }
+/** Byte classes, looked up once per byte in the hot loops. */
+const DIGIT = 1;
+const KEY_FIRST = 2;
+const WORD = 4;
+const TERMINATOR = 8;
+const BLANK = 16;
+const SEPARATOR = 32;
+export const CLASS = new Uint8Array(256);
+for (let c = 48; c <= 57; c++) CLASS[c]! |= DIGIT | WORD;
+for (let c = 65; c <= 90; c++) CLASS[c]! |= KEY_FIRST | WORD;
+for (let c = 97; c <= 122; c++) CLASS[c]! |= KEY_FIRST | WORD;
+CLASS[95]! |= KEY_FIRST | WORD;
+for (const c of './%-') CLASS[c.charCodeAt(0)]! |= WORD;
+// The line end counts as a terminator: a value may end the line.
+for (const c of ' \t,;|)}\r\n') CLASS[c.charCodeAt(0)]! |= TERMINATOR;
+CLASS[SPACE]! |= BLANK;
+CLASS[TAB]! |= BLANK;
+for (const c of ',;|()[]{}\t') CLASS[c.charCodeAt(0)]! |= SEPARATOR;
+
+/**
+ * The pair whose `=` or `:` is at `i`, on a line starting at `lineStart`: its value's end (and
+ * `out` filled), or -1. `end` bounds the value; the hot loop passes the end of the whole buffer.
+ */
+export function pairAt(buf: Uint8Array, lineStart: number, i: number, end: number, out: Pair): number {
+  if (buf[i] === 58 && buf[i + 1] === 47 && buf[i + 2] === 47) return -1;
+  let v = i + 1;
+  while (v < end && (CLASS[buf[v]!]! & BLANK) !== 0) v++;
+  const valueEnd = numberEnd(buf, v, end, out);
+  if (valueEnd < 0) return -1;
+  let k = i - 1;
+  while (k >= lineStart && (CLASS[buf[k]!]! & BLANK) !== 0) k--;
+  const keyStart = findKeyStart(buf, lineStart, k + 1);
+  if (keyStart < 0) return -1;
+  out.keyStart = keyStart;
+  out.keyEnd = k + 1;
+  return valueEnd;
 }
 
-/** The number that fills `text` from `start` to `end` exactly, or undefined. */
-export function numberInRange(text: string, start: number, end: number): number | undefined {
-  return start < end && numberEnd(text, start, end) === end ? parseValue(text, start, end) : undefined;
+/** The number that fills `buf` from `start` to `end` exactly, or undefined. */
+export function numberInRange(buf: Uint8Array, start: number, end: number): number | undefined {
+  return start < end && numberEnd(buf, start, end, scratch) === end ? scratch.value : undefined;
 }
+
+const scratch: Pair = { keyStart: 0, keyEnd: 0, value: 0 };
 
 /** Start of the key ending at `keyEnd`, or -1 when there is no acceptable key. */
-function findKeyStart(text: string, lineStart: number, keyEnd: number): number {
+function findKeyStart(buf: Uint8Array, lineStart: number, keyEnd: number): number {
   // Up to two words, each found walking back; w1 is the one next to the `=`.
   let w1 = -1;
   let w2 = -1;
   let k = keyEnd - 1;
   for (let words = 0; words < 2; words++) {
     const wordEnd = k;
-    while (k >= lineStart && isWordChar(text.charCodeAt(k))) k--;
-    if (k === wordEnd || !isKeyFirstChar(text.charCodeAt(k + 1))) break;
+    while (k >= lineStart && (CLASS[buf[k]!]! & WORD) !== 0) k--;
+    if (k === wordEnd || (CLASS[buf[k + 1]!]! & KEY_FIRST) === 0) break;
     if (words === 0) w1 = k + 1;
     else w2 = k + 1;
     // Another word only across exactly one space.
-    if (!(k - 1 >= lineStart && text.charCodeAt(k) === SPACE && isWordChar(text.charCodeAt(k - 1)))) break;
+    if (!(k - 1 >= lineStart && buf[k] === SPACE && (CLASS[buf[k - 1]!]! & WORD) !== 0)) break;
     k--;
   }
-  if (w2 >= 0 && afterSeparator(text, lineStart, w2)) return w2;
-  if (w1 >= 0 && (afterSeparator(text, lineStart, w1) || isBlank(text.charCodeAt(w1 - 1)))) return w1;
+  if (w2 >= 0 && afterSeparator(buf, lineStart, w2)) return w2;
+  if (w1 >= 0 && (afterSeparator(buf, lineStart, w1) || isBlank(buf[w1 - 1]!))) return w1;
   return -1;
 }
 
-function afterSeparator(text: string, lineStart: number, wordStart: number): boolean {
+function afterSeparator(buf: Uint8Array, lineStart: number, wordStart: number): boolean {
   let b = wordStart - 1;
-  while (b >= lineStart && isBlank(text.charCodeAt(b))) b--;
+  while (b >= lineStart && isBlank(buf[b]!)) b--;
   if (b < lineStart) return true;
-  const c = text.charCodeAt(b);
-  if (c === 45 /* - */) return b + 1 < wordStart && b - 1 >= lineStart && text.charCodeAt(b - 1) === SPACE;
-  // , ; | ( ) [ ] { } tab
-  return c === 44 || c === 59 || c === 124 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === TAB;
-}
-
-/** End of a number starting at `v` that is followed by a value terminator, or -1. */
-function numberEnd(text: string, v: number, end: number): number {
-  let p = v;
-  let c = text.charCodeAt(p);
-  if (c === 45 || c === 43) c = text.charCodeAt(++p);
-  const digitsStart = p;
-  while (isDigit(c)) c = text.charCodeAt(++p);
-  if (c === 46 /* . */) {
-    c = text.charCodeAt(++p);
-    while (isDigit(c)) c = text.charCodeAt(++p);
-  }
-  if (p === digitsStart || (p === digitsStart + 1 && text.charCodeAt(digitsStart) === 46)) {
-    p = wordNumberEnd(text, digitsStart, end);
-    if (p < 0) return -1;
-  } else if (c === 101 || c === 69 /* e E */) {
-    let q = p + 1;
-    const s = text.charCodeAt(q);
-    if (s === 45 || s === 43) q++;
-    const expStart = q;
-    while (isDigit(text.charCodeAt(q))) q++;
-    if (q > expStart) p = q;
-  }
-  if (p > end) return -1;
-  return p === end || isTerminator(text.charCodeAt(p)) ? p : -1;
-}
-
-/** nan, inf, infinity in any case, at `p`. */
-function wordNumberEnd(text: string, p: number, end: number): number {
-  for (const word of ['infinity', 'nan', 'inf']) {
-    if (p + word.length <= end && text.slice(p, p + word.length).toLowerCase() === word) return p + word.length;
-  }
-  return -1;
+  const c = buf[b]!;
+  if (c === 45 /* - */) return b + 1 < wordStart && b - 1 >= lineStart && buf[b - 1] === SPACE;
+  return (CLASS[c]! & SEPARATOR) !== 0;
 }
 
 /**
- * Plain decimals with at most 15 significant digits are `digits / 10^k` or `digits * 10^k`, which
- * one IEEE operation rounds correctly (Clinger's fast path); anything else goes to Number().
+ * End of a number starting at `v` that is followed by a value terminator, or -1; its value goes to
+ * `out.value`. Decimals with at most 15 significant digits and a power of ten within 10^±22 are
+ * `digits * 10^k` or `digits / 10^k`, which one IEEE operation rounds correctly (Clinger's fast
+ * path); anything else goes to Number().
  */
-function parseValue(text: string, v: number, valueEnd: number): number {
+function numberEnd(buf: Uint8Array, v: number, end: number, out: Pair): number {
   let p = v;
+  let c = buf[p]!;
   let sign = 1;
-  let c = text.charCodeAt(p);
   if (c === 45 || c === 43) {
     if (c === 45) sign = -1;
-    c = text.charCodeAt(++p);
+    c = buf[++p]!;
   }
+  const digitsStart = p;
   let mantissa = 0;
   let digits = 0;
-  let fraction = 0;
-  while (isDigit(c)) {
+  let scale = 0;
+  while ((CLASS[c]! & DIGIT) !== 0) {
     mantissa = mantissa * 10 + (c - 48);
     if (mantissa > 0) digits++;
-    c = text.charCodeAt(++p);
+    c = buf[++p]!;
   }
-  if (c === 46) {
-    c = text.charCodeAt(++p);
-    while (isDigit(c)) {
+  if (c === 46 /* . */) {
+    c = buf[++p]!;
+    while ((CLASS[c]! & DIGIT) !== 0) {
       mantissa = mantissa * 10 + (c - 48);
       if (mantissa > 0) digits++;
-      fraction++;
-      c = text.charCodeAt(++p);
+      scale--;
+      c = buf[++p]!;
     }
   }
-  if (p === valueEnd && digits <= 15 && fraction <= 22) return (sign * mantissa) / POW10[fraction]!;
-  return slowValue(text.slice(v, valueEnd));
+  if (p === digitsStart || (p === digitsStart + 1 && buf[digitsStart] === 46)) {
+    return wordNumberEnd(buf, digitsStart, end, sign, out);
+  }
+  if (c === 101 || c === 69 /* e E */) {
+    let q = p + 1;
+    const s = buf[q];
+    if (s === 45 || s === 43) q++;
+    const expStart = q;
+    let exponent = 0;
+    for (let d = buf[q]!; (CLASS[d]! & DIGIT) !== 0; d = buf[++q]!) {
+      if (exponent < 100_000) exponent = exponent * 10 + (d - 48);
+    }
+    if (q > expStart) {
+      p = q;
+      scale += s === 45 ? -exponent : exponent;
+    }
+  }
+  if (p > end || !(p === end || (CLASS[buf[p]!]! & TERMINATOR) !== 0)) return -1;
+  if (digits <= 15 && scale >= -22 && scale <= 22) {
+    out.value = scale < 0 ? (sign * mantissa) / POW10[-scale]! : sign * mantissa * POW10[scale]!;
+  } else {
+    out.value = Number(latin1(buf, v, p));
+  }
+  return p;
 }
 
-function slowValue(token: string): number {
-  const value = Number(token);
-  if (!Number.isNaN(value)) return value;
-  const lower = token.toLowerCase();
-  if (lower.endsWith('nan')) return Number.NaN;
-  return lower.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+const INFINITY = bytesOf('infinity');
+const NAN = bytesOf('nan');
+const INF = bytesOf('inf');
+
+/** nan, inf, infinity in any case, at `p`, followed by a terminator. */
+function wordNumberEnd(buf: Uint8Array, p: number, end: number, sign: number, out: Pair): number {
+  let wordEnd = -1;
+  for (const word of [INFINITY, NAN, INF]) {
+    if (p + word.length <= end && equalsLowercase(buf, p, word)) {
+      wordEnd = p + word.length;
+      out.value = word === NAN ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+      break;
+    }
+  }
+  if (wordEnd < 0 || wordEnd > end) return -1;
+  return wordEnd === end || (CLASS[buf[wordEnd]!]! & TERMINATOR) !== 0 ? wordEnd : -1;
 }
 
-function isTerminator(c: number): boolean {
-  return c === SPACE || c === TAB || c === 44 || c === 59 || c === 124 || c === 41 || c === 125 || c === 13;
+function equalsLowercase(buf: Uint8Array, p: number, word: Uint8Array): boolean {
+  for (let i = 0; i < word.length; i++) {
+    // | 0x20 lower-cases a letter; the word holds letters only, so no other byte can match.
+    if ((buf[p + i]! | 0x20) !== word[i]) return false;
+  }
+  return true;
+}
+
+function bytesOf(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode(...buf.subarray(start, end));
 }
 
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isKeyFirstChar(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-
-/** [A-Za-z0-9_./%-] */
-function isWordChar(c: number): boolean {
-  return isKeyFirstChar(c) || isDigit(c) || c === 46 || c === 47 || c === 37 || c === 45;
 }

@@ -1,92 +1,96 @@
+import { ByteInterner } from './byte-interner.js';
 import { normaliseMetricName } from './series.js';
-import type { NamedValue } from './stdout-pairs.js';
 import { numberInRange } from './stdout-scan.js';
 
 const BAR = 124;
 const DASH = 45;
 const SPACE = 32;
+const NO_SECTION = -1;
 
 /**
  * The logger tables of Stable-Baselines3 (`| rollout/ |` section rows, then indented
  * `|    ep_rew_mean | 123 |` rows) and OpenAI baselines (`| eprewmean | 12.3 |`), fed one line at
- * a time as a range of a larger text (SB3 logs are mostly table rows, so no slicing per row).
+ * a time as a range of the log's bytes (SB3 logs are mostly table rows, so nothing is decoded per
+ * row: keys are interned, names built once per section and key).
  * A table ends at a `----` border or at any line that is not a table row.
  */
 export class TableCollector {
-  private section = '';
-  private rows: NamedValue[] = [];
-  /** Full metric names by section, then by the key as printed. */
-  private readonly names = new Map<string, Map<string, string>>();
-  private sectionNames: Map<string, string> | undefined;
+  private section = NO_SECTION;
+  readonly names: string[] = [];
+  readonly values: number[] = [];
+  private readonly keys = new ByteInterner();
+  /** Full metric names by section id (+1, so "no section" is 0), then by key id. */
+  private readonly sectionNames: (string | undefined)[][] = [];
 
-  accept(text: string, start: number, end: number): 'border' | 'row' | 'other' {
-    const first = text.charCodeAt(start);
-    if (first === DASH) return isBorder(text, start, end) ? 'border' : 'other';
+  accept(buf: Uint8Array, start: number, end: number): 'border' | 'row' | 'other' {
+    const first = buf[start];
+    if (first === DASH) return isBorder(buf, start, end) ? 'border' : 'other';
     if (first !== BAR) return 'other';
-    const second = text.indexOf('|', start + 1);
-    if (second < 0 || second >= end) return 'other';
-    const third = text.indexOf('|', second + 1);
-    if (third < 0 || third >= end) return 'other';
+    const second = indexOfBar(buf, start + 1, end);
+    if (second < 0) return 'other';
+    const third = indexOfBar(buf, second + 1, end);
+    if (third < 0) return 'other';
     // Anything after the closing bar (Ray Tune's wider status tables) makes it not ours.
-    for (let i = third + 1; i < end; i++) if (!isBlank(text.charCodeAt(i))) return 'other';
+    for (let i = third + 1; i < end; i++) if (!isBlank(buf[i]!)) return 'other';
     let keyStart = start + 1;
-    while (keyStart < second && isBlank(text.charCodeAt(keyStart))) keyStart++;
+    while (keyStart < second && isBlank(buf[keyStart]!)) keyStart++;
     let keyEnd = second;
-    while (keyEnd > keyStart && isBlank(text.charCodeAt(keyEnd - 1))) keyEnd--;
+    while (keyEnd > keyStart && isBlank(buf[keyEnd - 1]!)) keyEnd--;
     if (keyStart === keyEnd) return 'row';
     let valueStart = second + 1;
-    while (valueStart < third && isBlank(text.charCodeAt(valueStart))) valueStart++;
+    while (valueStart < third && isBlank(buf[valueStart]!)) valueStart++;
     let valueEnd = third;
-    while (valueEnd > valueStart && isBlank(text.charCodeAt(valueEnd - 1))) valueEnd--;
-    if (valueStart === valueEnd && text.charCodeAt(keyEnd - 1) === 47 /* / */) {
-      this.setSection(text.slice(keyStart, keyEnd));
+    while (valueEnd > valueStart && isBlank(buf[valueEnd - 1]!)) valueEnd--;
+    if (valueStart === valueEnd && buf[keyEnd - 1] === 47 /* / */) {
+      this.section = this.keys.intern(buf, keyStart, keyEnd);
       return 'row';
     }
     // SB3 indents the rows of a section; an unindented row is a plain baselines key.
-    if (keyStart - (start + 1) < 3) this.setSection('');
-    const value = numberInRange(text, valueStart, valueEnd);
-    if (value !== undefined) this.rows.push({ name: this.nameOf(text.slice(keyStart, keyEnd)), value });
+    if (keyStart - (start + 1) < 3) this.section = NO_SECTION;
+    const value = numberInRange(buf, valueStart, valueEnd);
+    if (value !== undefined) {
+      this.names.push(this.nameOf(this.keys.intern(buf, keyStart, keyEnd)));
+      this.values.push(value);
+    }
     return 'row';
   }
 
-  private nameOf(key: string): string {
-    let names = this.sectionNames;
+  private nameOf(key: number): string {
+    let names = this.sectionNames[this.section + 1];
     if (!names) {
-      names = this.names.get(this.section) ?? new Map<string, string>();
-      this.names.set(this.section, names);
-      this.sectionNames = names;
+      names = [];
+      this.sectionNames[this.section + 1] = names;
     }
-    let name = names.get(key);
+    let name = names[key];
     if (name === undefined) {
-      name = normaliseMetricName(this.section + key);
-      names.set(key, name);
+      const section = this.section === NO_SECTION ? '' : this.keys.text(this.section);
+      name = normaliseMetricName(section + this.keys.text(key));
+      names[key] = name;
     }
     return name;
   }
 
-  private setSection(section: string): void {
-    if (section === this.section) return;
-    this.section = section;
-    this.sectionNames = undefined;
-  }
-
-  /** The rows of the table just ended (an empty list when none is pending). */
-  take(): NamedValue[] {
-    const rows = this.rows;
-    this.rows = [];
-    this.setSection('');
-    return rows;
+  /** Forgets the rows of the table just ended (after the caller took `names` and `values`). */
+  clear(): void {
+    this.names.length = 0;
+    this.values.length = 0;
+    this.section = NO_SECTION;
   }
 
   get pending(): boolean {
-    return this.rows.length > 0;
+    return this.names.length > 0;
   }
 }
 
-function isBorder(text: string, start: number, end: number): boolean {
+function indexOfBar(buf: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (buf[i] === BAR) return i;
+  return -1;
+}
+
+function isBorder(buf: Uint8Array, start: number, end: number): boolean {
   let i = start;
-  while (i < end && text.charCodeAt(i) === DASH) i++;
-  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  while (i < end && buf[i] === DASH) i++;
+  while (i < end && isBlank(buf[i]!)) i++;
   return i === end;
 }
 
