@@ -62,6 +62,9 @@ describe('clean --orphaned', () => {
     // fresh empty one that may be a start in progress.
     const truncated = await startRun(sandbox, [quick, '--name', 'truncated']);
     await waitFor('the run to end', () => sandbox.record(truncated.id).status.state === 'succeeded');
+    // pm2 appends the runner's last line to runner.log as the runner exits; wait for that, or the
+    // append lands after the backdating below and the directory looks young again.
+    await waitFor('pm2 to see it exit', () => pm2Names().includes(`${truncated.pm2Name}:stopped`));
     const recordText = readFileSync(path.join(truncated.dir, 'run.json'), 'utf8');
     writeFileSync(path.join(truncated.dir, 'run.json'), recordText.slice(0, 100));
     backdate(truncated.dir, 10);
