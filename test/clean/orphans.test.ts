@@ -3,24 +3,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, ROOT, type Sandbox, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';
+import { withRunId } from './procs.js';
 import { hashTree } from './tree.js';
 
 const PM2_CLI = path.join(ROOT, 'node_modules', 'pm2', 'bin', 'pm2');
-
-/** Pids of live processes whose environment carries RL_RUN_ID=<id>. */
-function withRunId(id: string): number[] {
-  const marker = `RL_RUN_ID=${id}\0`;
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        return `${readFileSync(`/proc/${name}/environ`, 'latin1')}\0`.includes(marker) && isAlive(Number(name));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 function backdate(target: string, minutes: number): void {
   const when = new Date(Date.now() - minutes * 60_000);

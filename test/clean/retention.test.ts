@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, EXAMPLE, type Sandbox, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
+import { withRunId } from './procs.js';
 import { hashTree } from './tree.js';
 
 /** Retention, the trash and the safety rules, through the built CLI on real runs. */
@@ -25,6 +26,8 @@ describe('clean by retention, the trash, restore', () => {
       const run = await startRun(sandbox, [script, '--name', name, '--tag', tag]);
       ids[key] = run.id;
       await waitFor(`${key} to end`, () => ['succeeded', 'failed'].includes(sandbox.record(run.id).status.state));
+      // and its runner to exit: pm2 appends the runner's last line to runner.log as it goes.
+      await waitFor(`${key}'s runner to exit`, () => withRunId(run.id).length === 0);
     }
     ids.long = (await startRun(sandbox, [EXAMPLE, '--name', 'ppo', '--', '--steps', '100000000'])).id;
   });
