@@ -79,8 +79,9 @@ export function cleanOptions(argv: CleanArgs): CleanOptions {
   if (olderThanMs === null) throw new UsageError(`--older-than ${argv.olderThan}: expected a duration such as 12h, 14d or 2w`);
   const largerThanBytes = argv.largerThan === undefined ? undefined : parseSize(argv.largerThan);
   if (largerThanBytes === null) throw new UsageError(`--larger-than ${argv.largerThan}: expected a size such as 500M or 1G`);
-  if (argv.keepLast !== undefined && (!Number.isInteger(argv.keepLast) || argv.keepLast < 0)) {
-    throw new UsageError(`--keep-last ${argv.keepLast}: expected a whole number >= 0`);
+  // 0 would mean "every ended run"; say that with --status instead.
+  if (argv.keepLast !== undefined && (!Number.isInteger(argv.keepLast) || argv.keepLast < 1)) {
+    throw new UsageError(`--keep-last ${argv.keepLast}: expected a whole number >= 1`);
   }
   const graceMs = argv.timeout === undefined ? 10_000 : parseTimeout(argv.timeout);
   if (graceMs === null) throw new UsageError(`--timeout ${argv.timeout}: expected a duration such as 10s or 500ms`);

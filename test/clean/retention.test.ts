@@ -58,6 +58,7 @@ describe('clean by retention, the trash, restore', () => {
     [['clean', '--status', 'running'], /never deleted/],
     [['clean', '--older-than', '14'], /--older-than 14: expected a duration such as 12h, 14d or 2w/],
     [['clean', '--larger-than', 'big'], /--larger-than big: expected a size/],
+    [['clean', '--keep-last', '0'], /--keep-last 0: expected a whole number >= 1/],
     [['clean', '--purge', '--status', 'failed'], /--purge takes only --older-than/],
     [['restore', '../etc'], /cannot restore '..\/etc'/],
   ])('refuses %j with exit 2', async (args, message) => {
