@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       usageProblem = message;
     })
     .exitProcess(false);
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (error) {
@@ -45,6 +46,18 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   return 0;
+}
+
+/**
+ * yargs renders the whole help text before running any command (command.js: cacheHelpMessage),
+ * for a failure handler that might show it; ours prints only the message. Measured: ~20 ms of
+ * string-width and cliui on every `rl-run logs` (cpu profile, bench: CLI start and logs -n rows).
+ * Through yargs' internal methods, so guarded: without them, yargs simply renders it as before.
+ */
+function skipHelpCache(parser: unknown): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = (parser as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 function report(error: unknown, debug: boolean): number {
