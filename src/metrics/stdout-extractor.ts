@@ -1,4 +1,5 @@
 import { ByteInterner } from './byte-interner.js';
+import { TemplateCache } from './line-templates.js';
 import { type MetricSeries, normaliseMetricName, stepKeyRank } from './series.js';
 import { type SeriesBuilder, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
@@ -48,7 +49,8 @@ export class StdoutExtractor {
   private readonly keyTargets: Target[] = [];
   /** ... and by name (tables, patterns). */
   private readonly namedTargets = new Map<string, Target>();
-  private readonly pair: Pair = { keyStart: 0, keyEnd: 0, value: 0 };
+  private readonly pair: Pair = { keyStart: 0, keyEnd: 0, valueStart: 0, value: 0 };
+  private readonly templates = new TemplateCache();
   private readonly lineTargets: Target[] = [];
   private readonly lineValues: number[] = [];
   /** The last two key ids seen as the n-th pair of a line: lines repeat, often in turns, so they are good first guesses. */
@@ -92,6 +94,13 @@ export class StdoutExtractor {
     let segment = s;
     // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
     if (this.table.pending || this.needsFullLine(buf[segment]!)) return this.fullLine(buf, segment);
+    const templates = this.templates;
+    const matched = templates.match(buf, s, end);
+    if (matched >= 0) {
+      this.recordTemplate();
+      return matched;
+    }
+    templates.begin();
     this.count = 0;
     let p = segment;
     for (;;) {
@@ -102,7 +111,7 @@ export class StdoutExtractor {
         if (valueEnd < 0) {
           p++;
         } else {
-          this.addPair(buf);
+          templates.add(this.pair, valueEnd, this.addPair(buf));
           p = valueEnd;
         }
       } else if (c === NEWLINE) {
@@ -120,8 +129,23 @@ export class StdoutExtractor {
         return this.fullLine(buf, segment);
       }
     }
+    // A line with a redraw is not a template: its pairs come from the last segment only.
+    if (segment === s) templates.end(buf, s, p + 1);
     this.record(this.count);
     return p + 1;
+  }
+
+  private recordTemplate(): void {
+    const template = this.templates.matched!;
+    const values = this.templates.values;
+    let n = 0;
+    for (let k = 0; k < template.slots; k++) {
+      const target = this.keyTargets[template.keys[k]!]!;
+      if (target.ignored) continue;
+      this.lineTargets[n] = target;
+      this.lineValues[n++] = values[k]!;
+    }
+    this.record(n);
   }
 
   private needsFullLine(first: number): boolean {
@@ -185,7 +209,8 @@ export class StdoutExtractor {
     this.record(this.count);
   }
 
-  private addPair(buf: Uint8Array): void {
+  /** Collects the pair just found (unless its key is ignored); returns its key id. */
+  private addPair(buf: Uint8Array): number {
     const pair = this.pair;
     const slot = this.count & 63;
     const guess = this.guesses[slot]!;
@@ -195,9 +220,10 @@ export class StdoutExtractor {
       this.guesses[slot] = id;
     }
     const target = this.keyTargets[id] ?? this.keyTarget(id);
-    if (target.ignored) return;
+    if (target.ignored) return id;
     this.lineTargets[this.count] = target;
     this.lineValues[this.count++] = pair.value;
+    return id;
   }
 
   private keyTarget(id: number): Target {

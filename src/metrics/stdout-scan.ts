@@ -19,6 +19,7 @@
 export interface Pair {
   keyStart: number;
   keyEnd: number;
+  valueStart: number;
   value: number;
 }
 
@@ -27,7 +28,7 @@ const TAB = 9;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** Byte classes, looked up once per byte in the hot loops. */
-const DIGIT = 1;
+export const DIGIT = 1;
 const KEY_FIRST = 2;
 const WORD = 4;
 const TERMINATOR = 8;
@@ -53,7 +54,7 @@ export function pairAt(buf: Uint8Array, lineStart: number, i: number, end: numbe
   if (buf[i] === 58 && buf[i + 1] === 47 && buf[i + 2] === 47) return -1;
   let v = i + 1;
   while (v < end && (CLASS[buf[v]!]! & BLANK) !== 0) v++;
-  const valueEnd = numberEnd(buf, v, end, out);
+  const valueEnd = numberAt(buf, v, end, out);
   if (valueEnd < 0) return -1;
   let k = i - 1;
   while (k >= lineStart && (CLASS[buf[k]!]! & BLANK) !== 0) k--;
@@ -61,15 +62,16 @@ export function pairAt(buf: Uint8Array, lineStart: number, i: number, end: numbe
   if (keyStart < 0) return -1;
   out.keyStart = keyStart;
   out.keyEnd = k + 1;
+  out.valueStart = v;
   return valueEnd;
 }
 
 /** The number that fills `buf` from `start` to `end` exactly, or undefined. */
 export function numberInRange(buf: Uint8Array, start: number, end: number): number | undefined {
-  return start < end && numberEnd(buf, start, end, scratch) === end ? scratch.value : undefined;
+  return start < end && numberAt(buf, start, end, scratch) === end ? scratch.value : undefined;
 }
 
-const scratch: Pair = { keyStart: 0, keyEnd: 0, value: 0 };
+const scratch: Pair = { keyStart: 0, keyEnd: 0, valueStart: 0, value: 0 };
 
 /** Start of the key ending at `keyEnd`, or -1 when there is no acceptable key. */
 function findKeyStart(buf: Uint8Array, lineStart: number, keyEnd: number): number {
@@ -107,7 +109,7 @@ function afterSeparator(buf: Uint8Array, lineStart: number, wordStart: number): 
  * `digits * 10^k` or `digits / 10^k`, which one IEEE operation rounds correctly (Clinger's fast
  * path); anything else goes to Number().
  */
-function numberEnd(buf: Uint8Array, v: number, end: number, out: Pair): number {
+export function numberAt(buf: Uint8Array, v: number, end: number, out: Pair): number {
   let p = v;
   let c = buf[p]!;
   let sign = 1;
@@ -117,21 +119,22 @@ function numberEnd(buf: Uint8Array, v: number, end: number, out: Pair): number {
   }
   const digitsStart = p;
   let mantissa = 0;
-  let digits = 0;
-  let scale = 0;
-  while ((CLASS[c]! & DIGIT) !== 0) {
+  // Digits are counted leading zeros included: a value like 0.000000000000001234 only takes the slow path.
+  while ((c - 48) >>> 0 < 10) {
     mantissa = mantissa * 10 + (c - 48);
-    if (mantissa > 0) digits++;
     c = buf[++p]!;
   }
+  let digits = p - digitsStart;
+  let scale = 0;
   if (c === 46 /* . */) {
     c = buf[++p]!;
-    while ((CLASS[c]! & DIGIT) !== 0) {
+    const fractionStart = p;
+    while ((c - 48) >>> 0 < 10) {
       mantissa = mantissa * 10 + (c - 48);
-      if (mantissa > 0) digits++;
-      scale--;
       c = buf[++p]!;
     }
+    scale = fractionStart - p;
+    digits -= scale;
   }
   if (p === digitsStart || (p === digitsStart + 1 && buf[digitsStart] === 46)) {
     return wordNumberEnd(buf, digitsStart, end, sign, out);

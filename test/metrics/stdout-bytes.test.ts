@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ByteInterner } from '../../src/metrics/byte-interner.js';
 import { forEachCompleteBlock } from '../../src/metrics/line-reader.js';
+import { StdoutExtractor } from '../../src/metrics/stdout-extractor.js';
 import { numberInRange } from '../../src/metrics/stdout-scan.js';
 
 let dir: string | undefined;
@@ -72,5 +73,25 @@ describe('interning keys by their bytes', () => {
       expect(keys.intern(Buffer.from(name), 0, name.length)).toBe(ids[i]);
       expect(keys.text(ids[i]!)).toBe(name);
     }
+  });
+});
+
+describe('repeated line shapes (line templates) give what a fresh scan gives', () => {
+  function extract(lines: string[]): Record<string, [number, number][]> {
+    const extractor = new StdoutExtractor('log');
+    extractor.chunk(lines.join('\n'));
+    return Object.fromEntries(extractor.finish().map((s) => [s.name, s.points.map((p) => [p.step, p.value] as [number, number])]));
+  }
+
+  it.each<[string, string[], Record<string, [number, number][]>]>([
+    ['values of other lengths and forms', ['a=1, b=2', 'a=12345, b=-2.5e-3', 'a=.5, b=+7'], { a: [[0, 1], [1, 12345], [2, 0.5]], b: [[0, 2], [1, -0.0025], [2, 7]] }],
+    ['a value that is no number breaks the shape', ['step=1 loss=0.5', 'step=3 loss=x', 'step=4 loss=-1e3'], { loss: [[1, 0.5], [4, -1000]] }],
+    ['nan and inf in a known shape', ['step=1 loss=0.5', 'step=2 loss=nan', 'step=3 loss=-inf'], { loss: [[1, 0.5], [2, Number.NaN], [3, Number.NEGATIVE_INFINITY]] }],
+    ['a key that differs by one byte', ['lr=1 seed=2', 'lr=1 seeds=2'], { lr: [[0, 1], [1, 1]], seed: [[0, 2]], seeds: [[0, 2]] }],
+    ['two shapes in turns', ['global_step=1, x=1', 'global step=1, y=2', 'global_step=2, x=3', 'global step=2, y=4'], { x: [[1, 1], [2, 3]], y: [[1, 2], [2, 4]] }],
+    ['a redraw of a known shape counts from its last \\r', ['a=1 b=2', 'a=9 b=9\ra=3 b=4'], { a: [[0, 1], [1, 3]], b: [[0, 2], [1, 4]] }],
+    ['an ignored key keeps its place in the shape', ['pid=1 loss=2', 'pid=7 loss=3'], { loss: [[0, 2], [1, 3]] }],
+  ])('%s', (_, lines, expected) => {
+    expect(extract(lines)).toEqual(expected);
   });
 });
