@@ -293,7 +293,11 @@ export function diskFull() {
 export function supervisorDeaths(runs = 3) {
   return withSandbox(async (sandbox) => {
     const script = sandbox.write('loop.py', 'import time\nfor i in range(100000):\n    print("step", i, flush=True)\n    time.sleep(0.05)\n');
-    const start = async () => JSON.parse((await sandbox.cli(['start', script, '--json'])).stdout);
+    const start = async () => {
+      const result = await sandbox.cli(['start', script, '--json']);
+      if (result.code !== 0) throw new Error(`start failed (${result.code}): ${result.stderr.trim()}`);
+      return JSON.parse(result.stdout);
+    };
     const printed = (run) => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('step 3');
     const outcome = async (started, kill) => {
       await waitFor('output', () => started.every(printed));
