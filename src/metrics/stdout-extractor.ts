@@ -47,6 +47,8 @@ export class StdoutExtractor {
   private readonly keys = new ByteInterner();
   /** Targets by key id (pairs) ... */
   private readonly keyTargets: Target[] = [];
+  /** ... by the table collector's name ids ... */
+  private readonly tableTargets: Target[] = [];
   /** ... and by name (tables, patterns). */
   private readonly namedTargets = new Map<string, Target>();
   private readonly pair: Pair = { keyStart: 0, keyEnd: 0, valueStart: 0, value: 0 };
@@ -57,6 +59,10 @@ export class StdoutExtractor {
   private readonly guesses = new Int32Array(64).fill(-1);
   private readonly olderGuesses = new Int32Array(64).fill(-1);
   private count = 0;
+  // Next `\r` and ESC in the current buffer (Infinity: none left), looked up once per occurrence
+  // by the lines that need them, so a line without them pays nothing.
+  private nextCr = -1;
+  private nextEscape = -1;
 
   constructor(
     source: string,
@@ -78,7 +84,9 @@ export class StdoutExtractor {
   }
 
   /** Whole lines: `buf[start, end)`, where `buf[end - 1]` is `\n`. */
-  bytes(buf: Uint8Array, start = 0, end = buf.length): void {
+  bytes(buf: Buffer, start = 0, end = buf.length): void {
+    this.nextCr = this.nextEscape = -1;
+    this.templates.use(buf);
     let pos = start;
     while (pos < end) pos = this.lineAt(buf, pos, end);
   }
@@ -90,7 +98,7 @@ export class StdoutExtractor {
   }
 
   /** The line starting at `s`; returns where the next one starts. */
-  private lineAt(buf: Uint8Array, s: number, end: number): number {
+  private lineAt(buf: Buffer, s: number, end: number): number {
     let segment = s;
     // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
     if (this.table.pending || this.needsFullLine(buf[segment]!)) return this.fullLine(buf, segment);
@@ -153,27 +161,23 @@ export class StdoutExtractor {
   }
 
   /** A line (or the part after a `\r`) from `s` to its `\n`, every rule applied; returns the next line's start. */
-  private fullLine(buf: Uint8Array, s: number): number {
-    let newline = s;
-    let lastCr = -1;
-    let crBefore = -1;
-    let lastEscape = -1;
-    for (let c = buf[newline]!; c !== NEWLINE; c = buf[++newline]!) {
-      if (c === CR) {
-        crBefore = lastCr;
-        lastCr = newline;
-      } else if (c === ESC) {
-        lastEscape = newline;
+  private fullLine(buf: Buffer, s: number): number {
+    const newline = buf.indexOf(NEWLINE, s);
+    let end = newline;
+    let start = s;
+    if (this.nextCr < s) this.nextCr = indexOrInfinity(buf, CR, s);
+    if (this.nextCr < newline) {
+      if (end > s && buf[end - 1] === CR) end--;
+      // tqdm redraws with `\r`; what is after the last one is what the terminal showed.
+      for (let i = end - 1; i >= s; i--) {
+        if (buf[i] === CR) {
+          start = i + 1;
+          break;
+        }
       }
     }
-    let end = newline;
-    // A `\r\n` ending is no redraw: the segment starts after the `\r` before it, if any.
-    if (end > s && lastCr === end - 1) {
-      end--;
-      lastCr = crBefore;
-    }
-    const start = lastCr >= s ? lastCr + 1 : s;
-    if (lastEscape >= start || buf[start] === PAREN) {
+    if (this.nextEscape < start) this.nextEscape = indexOrInfinity(buf, ESC, start);
+    if (this.nextEscape < end || buf[start] === PAREN) {
       const clean = decode(buf, start, end).replace(ANSI_ESCAPE, '').replace(RAY_PREFIX, '');
       const bytes = Buffer.from(clean + '\n');
       this.scanLine(bytes, 0, bytes.length - 1);
@@ -246,8 +250,13 @@ export class StdoutExtractor {
     const table = this.table;
     if (!table.pending) return;
     let n = 0;
-    for (let i = 0; i < table.names.length; i++) {
-      const target = this.target(table.names[i]!);
+    for (let i = 0; i < table.rows; i++) {
+      const id = table.nameIds[i]!;
+      let target = this.tableTargets[id];
+      if (!target) {
+        target = this.target(table.name(id));
+        this.tableTargets[id] = target;
+      }
       if (target.ignored) continue;
       this.lineTargets[n] = target;
       this.lineValues[n++] = table.values[i]!;
@@ -290,4 +299,9 @@ export class StdoutExtractor {
 
 function decode(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+}
+
+function indexOrInfinity(buf: Buffer, byte: number, from: number): number {
+  const at = buf.indexOf(byte, from);
+  return at < 0 ? Number.POSITIVE_INFINITY : at;
 }

@@ -16,16 +16,26 @@ const NO_SECTION = -1;
  */
 export class TableCollector {
   private section = NO_SECTION;
-  readonly names: string[] = [];
+  /** The `rows` rows of the pending table: an id of each row's full metric name (see `name`), and its value. */
+  readonly nameIds: number[] = [];
   readonly values: number[] = [];
+  rows = 0;
   private readonly keys = new ByteInterner();
-  /** Full metric names by section id (+1, so "no section" is 0), then by key id. */
-  private readonly sectionNames: (string | undefined)[][] = [];
+  /** Tables repeat: the key ids of the last table's rows, by row, are good first guesses. */
+  private readonly guesses: number[] = [];
+  private readonly names: string[] = [];
+  private readonly nameIdsByName = new Map<string, number>();
+  /** Name ids by section id (+1, so "no section" is 0), then by key id. */
+  private readonly sectionNames: (number | undefined)[][] = [];
+  private row = 0;
 
   accept(buf: Uint8Array, start: number, end: number): 'border' | 'row' | 'other' {
     const first = buf[start];
-    if (first === DASH) return isBorder(buf, start, end) ? 'border' : 'other';
-    if (first !== BAR) return 'other';
+    if (first !== BAR) {
+      this.row = 0;
+      if (first === DASH) return isBorder(buf, start, end) ? 'border' : 'other';
+      return 'other';
+    }
     const second = indexOfBar(buf, start + 1, end);
     if (second < 0) return 'other';
     const third = indexOfBar(buf, second + 1, end);
@@ -41,44 +51,57 @@ export class TableCollector {
     while (valueStart < third && isBlank(buf[valueStart]!)) valueStart++;
     let valueEnd = third;
     while (valueEnd > valueStart && isBlank(buf[valueEnd - 1]!)) valueEnd--;
+    const guess = this.guesses[this.row] ?? -1;
+    const key = this.keys.internGuessing(buf, keyStart, keyEnd, guess, -1);
+    this.guesses[this.row++] = key;
     if (valueStart === valueEnd && buf[keyEnd - 1] === 47 /* / */) {
-      this.section = this.keys.intern(buf, keyStart, keyEnd);
+      this.section = key;
       return 'row';
     }
     // SB3 indents the rows of a section; an unindented row is a plain baselines key.
     if (keyStart - (start + 1) < 3) this.section = NO_SECTION;
     const value = numberInRange(buf, valueStart, valueEnd);
     if (value !== undefined) {
-      this.names.push(this.nameOf(this.keys.intern(buf, keyStart, keyEnd)));
-      this.values.push(value);
+      this.nameIds[this.rows] = this.nameOf(key);
+      this.values[this.rows++] = value;
     }
     return 'row';
   }
 
-  private nameOf(key: number): string {
+  /** The full metric name of a name id. */
+  name(id: number): string {
+    return this.names[id]!;
+  }
+
+  private nameOf(key: number): number {
     let names = this.sectionNames[this.section + 1];
     if (!names) {
       names = [];
       this.sectionNames[this.section + 1] = names;
     }
-    let name = names[key];
-    if (name === undefined) {
+    let id = names[key];
+    if (id === undefined) {
       const section = this.section === NO_SECTION ? '' : this.keys.text(this.section);
-      name = normaliseMetricName(section + this.keys.text(key));
-      names[key] = name;
+      const name = normaliseMetricName(section + this.keys.text(key));
+      id = this.nameIdsByName.get(name);
+      if (id === undefined) {
+        id = this.names.push(name) - 1;
+        this.nameIdsByName.set(name, id);
+      }
+      names[key] = id;
     }
-    return name;
+    return id;
   }
 
-  /** Forgets the rows of the table just ended (after the caller took `names` and `values`). */
+  /** Forgets the rows of the table just ended (after the caller took `nameIds` and `values`). */
   clear(): void {
-    this.names.length = 0;
-    this.values.length = 0;
+    // Kept for the next table rather than emptied: no new backing stores per table.
+    this.rows = 0;
     this.section = NO_SECTION;
   }
 
   get pending(): boolean {
-    return this.names.length > 0;
+    return this.rows > 0;
   }
 }
 
