@@ -56,6 +56,12 @@ export async function forEachCompleteChunk(file: string, onChunk: (text: string)
   }
 }
 
+/** A byte range of a file: from `start` (a line start) to `end` (after a `\n`; default: wherever the file ends). */
+export interface ByteRange {
+  start?: number;
+  end?: number;
+}
+
 /**
  * The bytes of a file's complete lines, a block at a time: `onBlock(buf, end)` gets `buf[0, end)`,
  * which ends with `\n`; the buffer is reused once the call returns. Two buffers alternate, so the
@@ -64,16 +70,27 @@ export async function forEachCompleteChunk(file: string, onChunk: (text: string)
 export async function forEachCompleteBlock(
   file: string,
   onBlock: (buf: Buffer, end: number) => void,
+  range: ByteRange = {},
   blockBytes = BLOCK_BYTES,
 ): Promise<void> {
   const handle = await open(file, 'r');
+  const stop = range.end ?? Number.POSITIVE_INFINITY;
+  let position = range.start ?? 0;
   let current: Buffer = Buffer.allocUnsafe(blockBytes);
   let next: Buffer = Buffer.allocUnsafe(blockBytes);
-  let pending = handle.read(current, 0, current.length, null);
+  const read = (buf: Buffer, offset: number) => {
+    const length = Math.min(buf.length - offset, stop - position);
+    const reading = length > 0 ? handle.read(buf, offset, length, position) : Promise.resolve({ bytesRead: 0 });
+    return reading.then(({ bytesRead }) => {
+      position += bytesRead;
+      return bytesRead;
+    });
+  };
+  let pending = read(current, 0);
   try {
     let filled = 0;
     for (;;) {
-      const { bytesRead } = await pending;
+      const bytesRead = await pending;
       if (bytesRead === 0) return;
       filled += bytesRead;
       const lastNewline = current.lastIndexOf(NEWLINE, filled - 1);
@@ -83,12 +100,12 @@ export async function forEachCompleteBlock(
           current = grow(current, filled);
           next = Buffer.allocUnsafe(current.length);
         }
-        pending = handle.read(current, filled, current.length - filled, null);
+        pending = read(current, filled);
         continue;
       }
       const rest = filled - (lastNewline + 1);
       current.copy(next, 0, lastNewline + 1, filled);
-      pending = handle.read(next, rest, next.length - rest, null);
+      pending = read(next, rest);
       onBlock(current, lastNewline + 1);
       [current, next] = [next, current];
       filled = rest;

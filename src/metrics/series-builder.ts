@@ -4,6 +4,28 @@ import type { MetricPoint, MetricSeries, SeriesKind } from './series.js';
 export const DEFAULT_MAX_POINTS = 20_000;
 
 /**
+ * A builder's state as plain data, to carry a series read from a later part of a file (in a
+ * worker) back to the builder of the earlier part: see `absorb`.
+ */
+export interface SeriesSnapshot {
+  name: string;
+  steps: Float64Array;
+  values: Float64Array;
+  wallTimes: Float64Array;
+  /** 1 where the step was the series' own count (no step on the line): relative to the part. */
+  counted: Uint8Array;
+  stride: number;
+  seen: number;
+  min: number;
+  max: number;
+  lastStep: number;
+  lastValue: number;
+  lastWallTime: number;
+  lastCounted: boolean;
+  lastKept: boolean;
+}
+
+/**
  * Collects points for one series in bounded memory: every point until `maxPoints`, then every
  * second one is dropped and only every 2^k-th later point is kept. Summary statistics see every point.
  */
@@ -13,6 +35,7 @@ export class SeriesBuilder {
   private steps = new Float64Array(64);
   private values = new Float64Array(64);
   private wallTimes = new Float64Array(64);
+  private counted = new Uint8Array(64);
   private length = 0;
   private stride = 1;
   private seen = 0;
@@ -23,6 +46,9 @@ export class SeriesBuilder {
   private lastStep = Number.NaN;
   private lastValue = Number.NaN;
   private lastWallTime: number | undefined;
+  private lastCounted = false;
+  /** Whether the last point read is among the kept ones. */
+  private lastKept = false;
 
   constructor(
     readonly name: string,
@@ -36,15 +62,26 @@ export class SeriesBuilder {
   }
 
   add(step: number, value: number, wallTime?: number): void {
+    this.push(step, value, wallTime, 0);
+  }
+
+  /** A point without a step of its own: it gets the series' next index. */
+  addCounted(value: number): void {
+    this.push(this.seen, value, undefined, 1);
+  }
+
+  private push(step: number, value: number, wallTime: number | undefined, counted: number): void {
     if (Number.isFinite(value)) {
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
     }
-    if (this.seen === this.nextKept) {
+    this.lastKept = this.seen === this.nextKept;
+    if (this.lastKept) {
       if (this.length === this.steps.length) this.grow();
       this.steps[this.length] = step;
       this.values[this.length] = value;
       this.wallTimes[this.length] = wallTime ?? Number.NaN;
+      this.counted[this.length] = counted;
       this.length++;
       if (this.length > this.maxPoints) this.halve();
       this.nextKept = (Math.floor(this.seen / this.stride) + 1) * this.stride;
@@ -53,6 +90,73 @@ export class SeriesBuilder {
     this.lastStep = step;
     this.lastValue = value;
     this.lastWallTime = wallTime;
+    this.lastCounted = counted === 1;
+  }
+
+  /** This builder's state, for `absorb` on the builder of the part of the file before. */
+  snapshot(): SeriesSnapshot {
+    return {
+      name: this.name,
+      steps: this.steps.slice(0, this.length),
+      values: this.values.slice(0, this.length),
+      wallTimes: this.wallTimes.slice(0, this.length),
+      counted: this.counted.slice(0, this.length),
+      stride: this.stride,
+      seen: this.seen,
+      min: this.min,
+      max: this.max,
+      lastStep: this.lastStep,
+      lastValue: this.lastValue,
+      lastWallTime: this.lastWallTime ?? Number.NaN,
+      lastCounted: this.lastCounted,
+      lastKept: this.lastKept,
+    };
+  }
+
+  /**
+   * Appends the points of the part of the file that follows (read by another builder from there
+   * on): counted steps continue this series' count; summaries combine exactly; the kept points of
+   * both are thinned to the coarser stride, then halved until they fit. No point may be added after.
+   */
+  absorb(next: SeriesSnapshot): void {
+    if (next.seen === 0) return;
+    const offset = this.seen;
+    const stride = Math.max(this.stride, next.stride);
+    this.thin(stride / this.stride);
+    const every = stride / next.stride;
+    for (let i = 0; i < next.steps.length; i += every) {
+      if (this.length === this.steps.length) this.grow();
+      const counted = next.counted[i]!;
+      this.steps[this.length] = next.steps[i]! + (counted === 1 ? offset : 0);
+      this.values[this.length] = next.values[i]!;
+      this.wallTimes[this.length] = next.wallTimes[i]!;
+      this.counted[this.length] = counted;
+      this.length++;
+    }
+    this.lastKept = next.lastKept && (next.steps.length - 1) % every === 0;
+    while (this.length > this.maxPoints) this.halve();
+    this.seen += next.seen;
+    this.min = Math.min(this.min, next.min);
+    this.max = Math.max(this.max, next.max);
+    this.lastStep = next.lastStep + (next.lastCounted ? offset : 0);
+    this.lastValue = next.lastValue;
+    this.lastWallTime = Number.isNaN(next.lastWallTime) ? undefined : next.lastWallTime;
+    this.lastCounted = next.lastCounted;
+  }
+
+  /** Keeps every `every`-th kept point. */
+  private thin(every: number): void {
+    if (every === 1) return;
+    let kept = 0;
+    for (let i = 0; i < this.length; i += every) {
+      this.steps[kept] = this.steps[i]!;
+      this.values[kept] = this.values[i]!;
+      this.wallTimes[kept] = this.wallTimes[i]!;
+      this.counted[kept] = this.counted[i]!;
+      kept++;
+    }
+    this.length = kept;
+    this.stride *= every;
   }
 
   private grow(): void {
@@ -62,26 +166,22 @@ export class SeriesBuilder {
       bigger.set(this[column]);
       this[column] = bigger;
     }
+    const counted = new Uint8Array(size);
+    counted.set(this.counted);
+    this.counted = counted;
   }
 
   private halve(): void {
-    let kept = 0;
-    for (let i = 0; i < this.length; i += 2) {
-      this.steps[kept] = this.steps[i]!;
-      this.values[kept] = this.values[i]!;
-      this.wallTimes[kept] = this.wallTimes[i]!;
-      kept++;
-    }
-    this.length = kept;
-    this.stride *= 2;
+    // The last point kept survives when it has an even index.
+    if (this.lastKept && (this.length - 1) % 2 !== 0) this.lastKept = false;
+    this.thin(2);
   }
 
   build(): MetricSeries {
     const points: MetricPoint[] = [];
     for (let i = 0; i < this.length; i++) points.push(point(this.steps[i]!, this.values[i]!, this.wallTimes[i]!));
-    const keptLast = this.length > 0 && (this.seen - 1) % this.stride === 0;
     // The last point always belongs to a plot, thinned or not.
-    if (this.seen > 0 && !keptLast) points.push(point(this.lastStep, this.lastValue, this.lastWallTime ?? Number.NaN));
+    if (this.seen > 0 && !this.lastKept) points.push(point(this.lastStep, this.lastValue, this.lastWallTime ?? Number.NaN));
     return {
       name: this.name,
       kind: this.kind,
@@ -130,5 +230,14 @@ export class SeriesSet {
 
   build(): MetricSeries[] {
     return [...this.byName.values()].map((b) => b.build());
+  }
+
+  snapshots(): SeriesSnapshot[] {
+    return [...this.byName.values()].map((b) => b.snapshot());
+  }
+
+  /** The series of the part of the file that follows, in their first-seen order (see SeriesBuilder.absorb). */
+  absorb(next: readonly SeriesSnapshot[]): void {
+    for (const snapshot of next) this.builder(snapshot.name).absorb(snapshot);
   }
 }

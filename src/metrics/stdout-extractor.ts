@@ -1,7 +1,7 @@
 import { ByteInterner } from './byte-interner.js';
 import { TemplateCache } from './line-templates.js';
 import { type MetricSeries, normaliseMetricName, stepKeyRank } from './series.js';
-import { type SeriesBuilder, SeriesSet } from './series-builder.js';
+import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
 import { type Pair, pairAt } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
@@ -95,6 +95,29 @@ export class StdoutExtractor {
   finish(): MetricSeries[] {
     this.endTable();
     return this.series.build();
+  }
+
+  /**
+   * For reading a file in two parts at once (stdout-parts.ts). The later part's extractor ends
+   * like `finish`, but hands over its series as data ...
+   */
+  finishPart(): { series: SeriesSnapshot[]; usedInheritedSection: boolean } {
+    this.endTable();
+    return { series: this.series.snapshots(), usedInheritedSection: this.table.usedInheritedSection };
+  }
+
+  /**
+   * ... which the earlier part's extractor appends to its own. That gives what one extractor would
+   * have given over the whole file when the earlier part ended after a line without `|` (no table
+   * open), unless a table section carried over and the later part used it (the caller checks).
+   */
+  absorb(later: readonly SeriesSnapshot[]): void {
+    this.series.absorb(later);
+  }
+
+  /** Whether a table section (a `| rollout/ |` row) is still in force, to apply to later rows. */
+  get carriesSection(): boolean {
+    return this.table.carriesSection;
   }
 
   /** The line starting at `s`; returns where the next one starts. */
@@ -292,7 +315,8 @@ export class StdoutExtractor {
       const target = this.lineTargets[i]!;
       if (target.stepRank !== undefined) continue;
       target.builder ??= this.series.builder(target.name);
-      target.builder.add(step ?? target.builder.count, this.lineValues[i]!);
+      if (step === undefined) target.builder.addCounted(this.lineValues[i]!);
+      else target.builder.add(step, this.lineValues[i]!);
     }
   }
 }

@@ -1,7 +1,18 @@
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { forEachCompleteBlock } from './line-reader.js';
 import type { MetricSeries } from './series.js';
 import type { CompiledPattern } from './stdout-pairs.js';
+import { findSplit, type LaterPart, type PartRequest, readLaterPart } from './stdout-parts.js';
 import { StdoutExtractor } from './stdout-extractor.js';
+
+/**
+ * Logs this large are read as two halves at once, the later one in a worker thread: on a
+ * 1 GB log that nearly halves the wall time on 2 cores (issue 3; bench/metrics-stdout.mjs).
+ * Below it a worker's start-up (~30 ms) is not worth it.
+ */
+const PARALLEL_BYTES = 64 * 1024 * 1024;
 
 /** Streams a console log (complete lines only: a live run's last partial line waits) through the extractor. */
 export async function readStdoutLog(
@@ -9,7 +20,66 @@ export async function readStdoutLog(
   patterns: readonly CompiledPattern[] = [],
   maxPoints?: number,
 ): Promise<MetricSeries[]> {
+  const { size } = await stat(file);
+  const split = size >= PARALLEL_BYTES && availableParallelism() > 1 ? await findSplit(file, size) : -1;
+  if (split < 0) {
+    const extractor = new StdoutExtractor(file, patterns, maxPoints);
+    await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end));
+    return extractor.finish();
+  }
+  return readStdoutLogInParts(file, patterns, maxPoints, split, inWorker);
+}
+
+/**
+ * The log read as [0, split) here and [split, end of file) by `readLater`, the two at once, then
+ * joined; what one pass gives, exactly (StdoutExtractor.absorb). In the one case where a table
+ * section set before the cut names rows after it, the later part is read again here.
+ */
+export async function readStdoutLogInParts(
+  file: string,
+  patterns: readonly CompiledPattern[],
+  maxPoints: number | undefined,
+  split: number,
+  readLater: (request: PartRequest) => Promise<LaterPart>,
+): Promise<MetricSeries[]> {
+  const request: PartRequest = { file, start: split, patterns: patterns.map((p) => p.source), maxPoints };
+  const later = readLater(request);
+  // Whatever happens here, the later part's errors are reported by the await below, or dropped.
+  later.catch(() => undefined);
   const extractor = new StdoutExtractor(file, patterns, maxPoints);
-  await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end));
+  const onBlock = (buf: Buffer, end: number) => extractor.bytes(buf, 0, end);
+  await forEachCompleteBlock(file, onBlock, { end: split });
+  const part = await later;
+  if (part.usedInheritedSection && extractor.carriesSection) {
+    await forEachCompleteBlock(file, onBlock, { start: split });
+  } else {
+    extractor.absorb(part.series);
+  }
   return extractor.finish();
+}
+
+/**
+ * The later part in a worker thread. Should the worker fail (no built worker file under a test
+ * runner, or an error while reading), the part is read in this thread, which reports a real error.
+ */
+function inWorker(request: PartRequest): Promise<LaterPart> {
+  return new Promise<LaterPart>((resolve) => {
+    let settled = false;
+    const inThisThread = () => {
+      if (settled) return;
+      settled = true;
+      resolve(readLaterPart(request));
+    };
+    try {
+      const worker = new Worker(new URL('./stdout-worker.js', import.meta.url), { workerData: request });
+      worker.once('message', (part: LaterPart) => {
+        settled = true;
+        resolve(part);
+      });
+      worker.once('error', inThisThread);
+      worker.once('exit', inThisThread);
+    } catch {
+      inThisThread();
+    }
+  });
 }

@@ -16,6 +16,10 @@ const NO_SECTION = -1;
  */
 export class TableCollector {
   private section = NO_SECTION;
+  /** Whether the section is still the one this collector started with (none), for reading in parts. */
+  private inherited = true;
+  /** Whether a row took its name while `inherited`: another start section would have named it otherwise. */
+  usedInheritedSection = false;
   /** The `rows` rows of the pending table: an id of each row's full metric name (see `name`), and its value. */
   readonly nameIds: number[] = [];
   readonly values: number[] = [];
@@ -56,10 +60,14 @@ export class TableCollector {
     this.guesses[this.row++] = key;
     if (valueStart === valueEnd && buf[keyEnd - 1] === 47 /* / */) {
       this.section = key;
+      this.inherited = false;
       return 'row';
     }
     // SB3 indents the rows of a section; an unindented row is a plain baselines key.
-    if (keyStart - (start + 1) < 3) this.section = NO_SECTION;
+    if (keyStart - (start + 1) < 3) {
+      this.section = NO_SECTION;
+      this.inherited = false;
+    }
     const value = numberInRange(buf, valueStart, valueEnd);
     if (value !== undefined) {
       this.nameIds[this.rows] = this.nameOf(key);
@@ -74,6 +82,7 @@ export class TableCollector {
   }
 
   private nameOf(key: number): number {
+    if (this.inherited) this.usedInheritedSection = true;
     let names = this.sectionNames[this.section + 1];
     if (!names) {
       names = [];
@@ -98,6 +107,11 @@ export class TableCollector {
     // Kept for the next table rather than emptied: no new backing stores per table.
     this.rows = 0;
     this.section = NO_SECTION;
+    this.inherited = false;
+  }
+
+  get carriesSection(): boolean {
+    return this.section !== NO_SECTION;
   }
 
   get pending(): boolean {

@@ -18,7 +18,7 @@ async function blocks(content: string, blockBytes: number): Promise<string[]> {
   const file = path.join(dir, 'stdout.log');
   writeFileSync(file, content);
   const seen: string[] = [];
-  await forEachCompleteBlock(file, (buf, end) => seen.push(buf.toString('utf8', 0, end)), blockBytes);
+  await forEachCompleteBlock(file, (buf, end) => seen.push(buf.toString('utf8', 0, end)), {}, blockBytes);
   return seen;
 }
 
