@@ -7,6 +7,7 @@
 //   BENCH_NO_BUILD=1       measure dist/ as it is instead of building the bench's own copy first
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
 import { errorRow, renderMachine, renderMisses, renderTable } from './lib/report.mjs';
@@ -47,7 +48,7 @@ const { throughput } = await import('./suites/throughput.mjs');
 // Sized so that the full run stays under 10 minutes on 2 cores; most of it is the 1 GiB writes
 // (about 30 s each for python with PYTHONUNBUFFERED=1, several times that through pm2's out_file).
 const SUITES = [
-  ['cli-start', 'CLI start', () => cliStart({ reps: quick ? 3 : 15 }), cliStartRows],
+  ['cli-start', 'CLI start', () => cliStart({ reps: quick ? 3 : 25 }), cliStartRows],
   ['ls', '`ls --limit 20`', () => lsScaling({ sizes: quick ? [200, 2_000] : [1_000, 10_000, 100_000], reps: quick ? 2 : 5 }), lsRows],
   ['logs', '`logs -n 100`', () => logsTail({ sizes: quick ? [1e6, 1e8] : [5e6, 5e8, 5e9], reps: quick ? 2 : 9 }), logsRows],
   ['start-stop', 'start and stop', () => startStop({ reps: quick ? 2 : 7 }), startStopRows],
@@ -83,6 +84,7 @@ for (const [key, label, measure, toRows] of SUITES) {
   }
 }
 const seconds = (Date.now() - started) / 1000;
+machine.loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const table = renderTable(rows);
 console.log(`\n${renderMachine(machine)}\n- ${quick ? 'BENCH_QUICK=1, ' : ''}bench took ${seconds.toFixed(0)} s\n\n${table}`);

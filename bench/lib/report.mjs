@@ -28,7 +28,7 @@ export function renderMachine(m) {
     `- date: ${m.date}, rl-run ${m.rlRun} at ${m.commit}`,
     `- machine: ${m.cores} cores, ${m.ramGb.toFixed(1)} GB RAM, ${m.cpu}`,
     `- Node ${m.node}, pm2 ${m.pm2}, ${m.python}`,
-    `- load average when the bench started: ${m.load}`,
+    `- load average (1, 5, 15 min) when the bench started: ${m.load}${m.loadAfter ? `; when it ended: ${m.loadAfter}` : ''}`,
   ].join('\n');
 }
 

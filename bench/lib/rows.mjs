@@ -1,4 +1,5 @@
 import { fmt, row } from './report.mjs';
+import { pairedMedian, summarize } from './stats.mjs';
 
 /** The issue's targets, each turned into table rows from one suite's measurements. */
 
@@ -12,6 +13,8 @@ const WHY = {
     "The stdout extractor (src/metrics, issue 3) parses every line in JavaScript into series; `grep -c '='` only looks for a byte. That engine belongs to the metrics work.",
   throughput:
     "rl-run's script writes to its own file descriptor exactly as under `> file`; a gap here is the noise of a loaded machine (see the range and the load average), not a cost on the path.",
+  cliStart:
+    'node + yargs alone take ~120 ms of CPU here (a bare yargs script with one command), against ~40 ms for node; rl-run adds ~30 ms for its command, config search and registry. Loading only the asked-for command and skipping yargs\' help rendering took ~60 ms off; on a loaded machine the rest of the margin is noise (see the range).',
   ls: 'Most of it is the CLI start (node + yargs + config), not the registry: the 100k case spends ~130 ms in readdir and sorting names.',
 };
 
@@ -75,11 +78,18 @@ export function firstLineRows(r) {
 }
 
 export function cliStartRows(r) {
-  const over = (stat) => stat.median - r.node.median;
-  return [
-    row('CLI start: `rl-run --version`', `${fmt.ms(r.version)} = node +${over(r.version).toFixed(0)} ms`, `\`node -e 0\` ${fmt.ms(r.node)}`, fmt.x(r.version.median / r.node.median), '<= node + 150 ms', over(r.version) <= 150),
-    row('CLI start: `rl-run ls`, empty registry', `${fmt.ms(r.ls)} = node +${over(r.ls).toFixed(0)} ms`, `\`node -e 0\` ${fmt.ms(r.node)}`, fmt.x(r.ls.median / r.node.median), '<= node + 150 ms', over(r.ls) <= 150),
-  ];
+  const over = (stat) => pairedMedian(stat, r.node, (ours, node) => ours - node);
+  const line = (label, stat) =>
+    row(
+      label,
+      `${fmt.ms(stat)} = node +${over(stat).toFixed(0)} ms`,
+      `\`node -e 0\` ${fmt.ms(r.node)}`,
+      fmt.x(stat.median / r.node.median),
+      '<= node + 150 ms',
+      over(stat) <= 150,
+      WHY.cliStart,
+    );
+  return [line('CLI start: `rl-run --version`', r.version), line('CLI start: `rl-run ls`, empty registry', r.ls)];
 }
 
 const LS_TARGETS = new Map([
@@ -122,14 +132,15 @@ export function lsRows(r) {
 
 export function logsRows(results) {
   const rows = results.map((x) => {
-    const limit = 2 * (x.tail.median + x.node.median);
+    // Each repetition against the tail and node run next to it.
+    const ratio = summarize(x.rlRun.samples.map((ours, i) => ours / (x.tail.samples[i] + x.node.samples[i]))).median;
     return row(
       `\`logs -n 100\`, ${sizeLabel(x.size)} log`,
       fmt.ms(x.rlRun) + (x.sameOutput ? '' : ' (output differs from tail!)'),
-      `\`tail -n 100\` ${fmt.ms(x.tail)}; node ${x.node.median.toFixed(0)} ms`,
-      fmt.x(x.rlRun.median / (x.tail.median + x.node.median)),
-      `<= 2x (tail + node) = ${limit.toFixed(0)} ms`,
-      x.sameOutput && x.rlRun.median <= limit,
+      `\`tail -n 100\` ${fmt.ms(x.tail)}; node ${fmt.ms(x.node)}`,
+      fmt.x(ratio),
+      '<= 2x (tail + node)',
+      x.sameOutput && ratio <= 2,
       WHY.logs,
     );
   });

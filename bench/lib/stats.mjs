@@ -20,6 +20,14 @@ export async function alternate(measures, reps) {
   return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, { ...summarize(values), samples: values }]));
 }
 
+/**
+ * The median of f(a[i], b[i]) over repetitions measured side by side: on a machine whose load
+ * drifts, rl-run against the baseline run next to it says more than one median against another.
+ */
+export function pairedMedian(a, b, f) {
+  return summarize(a.samples.map((value, i) => f(value, b.samples[i]))).median;
+}
+
 /** "123 ms (110–140)" */
 export function ms(stat, digits = 0) {
   return `${stat.median.toFixed(digits)} ms (${stat.min.toFixed(digits)}–${stat.max.toFixed(digits)})`;
