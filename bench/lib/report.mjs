@@ -10,7 +10,7 @@ export function row(benchmark, rlRun, baseline, ratio, target, met, why = '') {
 export function renderMisses(rows) {
   const missed = rows.filter((r) => r.met === false);
   if (missed.length === 0) return 'Every target was met.';
-  return missed.map((r) => `- **${r.benchmark}**: ${r.rlRun} against ${r.target}.${r.why ? ` ${r.why}` : ''}`).join('\n');
+  return missed.map((r) => `- **${r.benchmark}**: ${r.rlRun}${r.ratio ? ` (${r.ratio})` : ''} against ${r.target}.${r.why ? ` ${r.why}` : ''}`).join('\n');
 }
 
 export function errorRow(benchmark, error) {

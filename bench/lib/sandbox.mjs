@@ -9,7 +9,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The CLI under test: the bench's own build (BENCH_DIST, set by run.mjs), else the repo's dist/. */
 export function cliPath() {
-  return path.join(process.env.BENCH_DIST ?? path.join(ROOT, 'dist'), 'cli.js');
+  return path.resolve(ROOT, process.env.BENCH_DIST ?? 'dist', 'cli.js');
 }
 export const PM2_CLI = path.join(ROOT, 'node_modules', 'pm2', 'bin', 'pm2');
 export const SCRIPTS = path.join(ROOT, 'bench', 'scripts');

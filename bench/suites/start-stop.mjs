@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SCRIPTS, createSandbox, pm2, rlRun, waitFor } from '../lib/sandbox.mjs';
+import { SCRIPTS, createSandbox, pm2, readJson, rlRun, waitFor } from '../lib/sandbox.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 const SCRIPT = path.join(SCRIPTS, 'wait_sigint.py');
@@ -32,8 +32,17 @@ export async function startStop({ reps }) {
     let n = 0;
     const startOurs = async () => {
       const k = n++;
+      const launched = Date.now();
       const result = await rlRun(['start', SCRIPT, '--json', '--interpreter', 'python3', '--runs-dir', runsDir, '--name', `s${k}`], opts(k));
-      return { ms: result.ms, id: JSON.parse(result.stdout).id, k };
+      const { id, dir } = JSON.parse(result.stdout);
+      // Where the time goes, from the record's own timestamps (ms resolution, wall clock).
+      const record = readJson(path.join(dir, 'run.json'));
+      const phases = {
+        toRecord: Date.parse(record.createdAt) - launched,
+        toScript: Date.parse(record.startedAt) - Date.parse(record.createdAt),
+        toReturn: launched + result.ms - Date.parse(record.startedAt),
+      };
+      return { ms: result.ms, id, k, phases };
     };
     const startTheirs = async () => {
       const k = n++;
@@ -58,12 +67,13 @@ export async function startStop({ reps }) {
     await stopOurs(await startOurs());
     await stopTheirs(await startTheirs());
 
-    const s = { startOurs: [], startTheirs: [], stopOurs: [], stopTheirs: [], afterOurs: [], afterTheirs: [] };
+    const s = { startOurs: [], startTheirs: [], stopOurs: [], stopTheirs: [], afterOurs: [], afterTheirs: [], toRecord: [], toScript: [], toReturn: [] };
     for (let rep = 0; rep < reps; rep++) {
       const ours = await startOurs();
       const theirs = await startTheirs();
       s.startOurs.push(ours.ms);
       s.startTheirs.push(theirs.ms);
+      for (const [phase, value] of Object.entries(ours.phases)) s[phase].push(value);
       const stoppedOurs = await stopOurs(ours);
       const stoppedTheirs = await stopTheirs(theirs);
       s.stopOurs.push(stoppedOurs.ms);
