@@ -14,7 +14,8 @@ const CACHED = 4;
  * the full scan) and contain no `=` `:` `\r` or ESC, so every decision of the pair rules (which
  * `=`/`:` make a pair, where each key starts) reads either the identical bytes or a value whose
  * class of first and last byte is the same. Only lines from the single-pass path (no table, no
- * `\r` redraw, no ANSI, no Ray prefix, no config patterns) become templates.
+ * `\r` redraw, no ANSI, no Ray prefix, no config patterns) become templates; lines without pairs
+ * too (a warning printed again and again is then one comparison of its bytes).
  */
 export class LineTemplate {
   bytes = new Uint8Array(256);
@@ -117,7 +118,8 @@ export class TemplateCache {
   /** The line `buf[s, next)` (ending in `\n`) was scanned the full way: keep its shape. */
   end(buf: Uint8Array, s: number, next: number): void {
     const slots = this.slots;
-    if (slots === 0 || slots > MAX_SLOTS) return;
+    // A line without pairs is kept too: warnings and banners repeat word for word.
+    if (slots > MAX_SLOTS) return;
     for (let k = 0; k < slots; k++) if (!numericStart(buf, this.valueStart[k]!)) return;
     const template = this.templates.length < CACHED ? this.fresh() : this.leastRecentlyUsed();
     const length = next - s;

@@ -123,8 +123,13 @@ export class StdoutExtractor {
   /** The line starting at `s`; returns where the next one starts. */
   private lineAt(buf: Buffer, s: number, end: number): number {
     let segment = s;
+    const first = buf[segment]!;
+    if (first === BAR && this.patterns.length === 0) {
+      const next = this.table.knownRow(buf, s, end);
+      if (next >= 0) return next;
+    }
     // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
-    if (this.table.pending || this.needsFullLine(buf[segment]!)) return this.fullLine(buf, segment);
+    if (this.table.pending || this.needsFullLine(first)) return this.fullLine(buf, segment);
     const templates = this.templates;
     const matched = templates.match(buf, s, end);
     if (matched >= 0) {
@@ -205,19 +210,20 @@ export class StdoutExtractor {
       const bytes = Buffer.from(clean + '\n');
       this.scanLine(bytes, 0, bytes.length - 1);
     } else {
-      this.scanLine(buf, start, end);
+      // No `\r` or ESC: a table row here may serve as a template (TableCollector.knownRow).
+      this.scanLine(buf, start, end, this.nextCr > newline);
     }
     return newline + 1;
   }
 
-  private scanLine(buf: Uint8Array, start: number, end: number): void {
+  private scanLine(buf: Uint8Array, start: number, end: number, plain = false): void {
     if (this.patterns.length > 0) {
       const line = decode(buf, start, end);
       for (const pattern of this.patterns) this.recordNamed(extractWithPattern(line, pattern));
     }
     const first = buf[start];
     if (start < end && (first === BAR || first === DASH)) {
-      const kind = this.table.accept(buf, start, end);
+      const kind = this.table.accept(buf, start, end, plain);
       if (kind === 'row') return;
       this.endTable();
       if (kind === 'border') return;

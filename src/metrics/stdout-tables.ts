@@ -1,11 +1,26 @@
 import { ByteInterner } from './byte-interner.js';
 import { normaliseMetricName } from './series.js';
-import { numberInRange } from './stdout-scan.js';
+import { numberAt, numberInRange, type Pair } from './stdout-scan.js';
 
 const BAR = 124;
 const DASH = 45;
 const SPACE = 32;
 const NO_SECTION = -1;
+const NEWLINE = 10;
+
+/**
+ * The last row seen at one place of a table, as its bytes up to where its value starts: logger
+ * tables repeat row for row, so a row with the same bytes there is the same key, indent and cell
+ * start, and only its value (a number, or nothing) and the closing `|` need reading.
+ */
+interface RowTemplate {
+  bytes: Uint8Array;
+  length: number;
+  key: number;
+  indent: number;
+  /** The key ends with `/`: with an empty value cell the row starts a section. */
+  sectionKey: boolean;
+}
 
 /**
  * The logger tables of Stable-Baselines3 (`| rollout/ |` section rows, then indented
@@ -25,15 +40,20 @@ export class TableCollector {
   readonly values: number[] = [];
   rows = 0;
   private readonly keys = new ByteInterner();
-  /** Tables repeat: the key ids of the last table's rows, by row, are good first guesses. */
-  private readonly guesses: number[] = [];
+  /** Rows of the last tables, by their place in the table (`row`). */
+  private readonly rowTemplates: (RowTemplate | undefined)[] = [];
+  private readonly scratch: Pair = { keyStart: 0, keyEnd: 0, valueStart: 0, value: 0 };
   private readonly names: string[] = [];
   private readonly nameIdsByName = new Map<string, number>();
   /** Name ids by section id (+1, so "no section" is 0), then by key id. */
   private readonly sectionNames: (number | undefined)[][] = [];
   private row = 0;
 
-  accept(buf: Uint8Array, start: number, end: number): 'border' | 'row' | 'other' {
+  /**
+   * A line (without its `\n`), when it is a row, border or something else. `plain`: the line has
+   * no `\r` or ESC and its `\n` is at `end`, so its row may serve as a template for `knownRow`.
+   */
+  accept(buf: Uint8Array, start: number, end: number, plain = false): 'border' | 'row' | 'other' {
     const first = buf[start];
     if (first !== BAR) {
       this.row = 0;
@@ -55,25 +75,72 @@ export class TableCollector {
     while (valueStart < third && isBlank(buf[valueStart]!)) valueStart++;
     let valueEnd = third;
     while (valueEnd > valueStart && isBlank(buf[valueEnd - 1]!)) valueEnd--;
-    const guess = this.guesses[this.row] ?? -1;
-    const key = this.keys.internGuessing(buf, keyStart, keyEnd, guess, -1);
-    this.guesses[this.row++] = key;
-    if (valueStart === valueEnd && buf[keyEnd - 1] === 47 /* / */) {
+    const template = this.rowTemplates[this.row];
+    const key = this.keys.internGuessing(buf, keyStart, keyEnd, template?.key ?? -1, -1);
+    const indent = keyStart - (start + 1);
+    const sectionKey = buf[keyEnd - 1] === 47; /* / */
+    if (plain) this.keepRow(buf, start, valueStart, key, indent, sectionKey);
+    this.row++;
+    const empty = valueStart === valueEnd;
+    this.applyRow(key, indent, sectionKey, empty, empty ? undefined : numberInRange(buf, valueStart, valueEnd));
+    return 'row';
+  }
+
+  /**
+   * The line at `s` when it is a row like the last one at this place of a table (see RowTemplate),
+   * taken as `accept` would take it: where the next line starts, else -1 (and nothing changed).
+   */
+  knownRow(buf: Uint8Array, s: number, end: number): number {
+    const template = this.rowTemplates[this.row];
+    if (!template) return -1;
+    const bytes = template.bytes;
+    let p = s;
+    for (let t = 0; t < template.length; t++, p++) if (buf[p] !== bytes[t]) return -1;
+    let value: number | undefined;
+    if (buf[p] !== BAR) {
+      p = numberAt(buf, p, end, this.scratch);
+      if (p < 0) return -1;
+      value = this.scratch.value;
+      while (isBlank(buf[p]!)) p++;
+      if (buf[p] !== BAR) return -1;
+    }
+    p++;
+    while (isBlank(buf[p]!)) p++;
+    if (buf[p] !== NEWLINE) return -1;
+    this.row++;
+    this.applyRow(template.key, template.indent, template.sectionKey, value === undefined, value);
+    return p + 1;
+  }
+
+  private applyRow(key: number, indent: number, sectionKey: boolean, empty: boolean, value: number | undefined): void {
+    if (empty && sectionKey) {
       this.section = key;
       this.inherited = false;
-      return 'row';
+      return;
     }
     // SB3 indents the rows of a section; an unindented row is a plain baselines key.
-    if (keyStart - (start + 1) < 3) {
+    if (indent < 3) {
       this.section = NO_SECTION;
       this.inherited = false;
     }
-    const value = numberInRange(buf, valueStart, valueEnd);
     if (value !== undefined) {
       this.nameIds[this.rows] = this.nameOf(key);
       this.values[this.rows++] = value;
     }
-    return 'row';
+  }
+
+  private keepRow(buf: Uint8Array, start: number, valueStart: number, key: number, indent: number, sectionKey: boolean): void {
+    const length = valueStart - start;
+    let template = this.rowTemplates[this.row];
+    if (!template || template.bytes.length < length) {
+      template = { bytes: new Uint8Array(Math.max(64, length * 2)), length: 0, key: 0, indent: 0, sectionKey: false };
+      this.rowTemplates[this.row] = template;
+    }
+    template.bytes.set(buf.subarray(start, valueStart));
+    template.length = length;
+    template.key = key;
+    template.indent = indent;
+    template.sectionKey = sectionKey;
   }
 
   /** The full metric name of a name id. */

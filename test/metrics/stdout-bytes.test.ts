@@ -95,3 +95,24 @@ describe('repeated line shapes (line templates) give what a fresh scan gives', (
     expect(extract(lines)).toEqual(expected);
   });
 });
+
+describe('repeated table rows (row templates) give what a fresh scan gives', () => {
+  const table = (fps: string, steps: string, tail = '|') => [
+    '-----------------------------------',
+    '| time/              |          |',
+    `|    fps             | ${fps.padEnd(9)}${tail}`,
+    `|    total_timesteps | ${steps.padEnd(9)}|`,
+    '-----------------------------------',
+  ];
+
+  it.each<[string, string[], Record<string, [number, number][]>]>([
+    ['values of other lengths', [...table('579', '16768'), ...table('1464', '20960'), ...table('7', '1e5')], { 'time/fps': [[16768, 579], [20960, 1464], [100000, 7]] }],
+    ['an empty or wordy cell is no value', [...table('579', '100'), ...table('', '200'), ...table('fast', '300')], { 'time/fps': [[100, 579]] }],
+    ['text after the closing bar makes it no row', [...table('1', '100'), ...table('2', '200', '| x')], { 'time/fps': [[100, 1]] }],
+  ])('%s', (_, lines, expected) => {
+    const extractor = new StdoutExtractor('log');
+    extractor.chunk(lines.join('\n'));
+    const series = extractor.finish().map((s) => [s.name, s.points.map((p) => [p.step, p.value])]);
+    expect(Object.fromEntries(series)).toEqual(expected);
+  });
+});
