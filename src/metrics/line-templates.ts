@@ -1,3 +1,4 @@
+import type { SeriesBuilder } from './series-builder.js';
 import { CLASS, DIGIT, numberAt, type Pair } from './stdout-scan.js';
 
 const MAX_SLOTS = 64;
@@ -26,9 +27,18 @@ export class LineTemplate {
   readonly slotEnd = new Int32Array(MAX_SLOTS);
   /** Interned key of each slot's pair. */
   readonly keys = new Int32Array(MAX_SLOTS);
+  /** How a match is recorded, worked out by the extractor at the first match. */
+  plan: RecordPlan | undefined;
   /** The template matched right after this one last time: logs cycle through a few shapes. */
   next: LineTemplate | undefined;
   lastUsed = 0;
+}
+
+/** Where a template's values go: the slots that may give the step, best first, and the series of the others. */
+export interface RecordPlan {
+  stepSlots: number[];
+  metricSlots: number[];
+  builders: SeriesBuilder[];
 }
 
 /** The last few templates. */
@@ -136,6 +146,7 @@ export class TemplateCache {
       template.keys[k] = this.keys[k]!;
     }
     template.next = undefined;
+    template.plan = undefined;
     this.hit(template, 0);
   }
 

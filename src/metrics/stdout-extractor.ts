@@ -1,5 +1,5 @@
 import { ByteInterner } from './byte-interner.js';
-import { TemplateCache } from './line-templates.js';
+import { type LineTemplate, type RecordPlan, TemplateCache } from './line-templates.js';
 import { type MetricSeries, normaliseMetricName, stepKeyRank } from './series.js';
 import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
@@ -171,17 +171,42 @@ export class StdoutExtractor {
     return p + 1;
   }
 
+  /** The values of a template match, recorded as `record` would record them. */
   private recordTemplate(): void {
     const template = this.templates.matched!;
+    const plan = template.plan ?? this.planFor(template);
     const values = this.templates.values;
-    let n = 0;
-    for (let k = 0; k < template.slots; k++) {
-      const target = this.keyTargets[template.keys[k]!]!;
-      if (target.ignored) continue;
-      this.lineTargets[n] = target;
-      this.lineValues[n++] = values[k]!;
+    let step = Number.NaN;
+    for (let i = 0; i < plan.stepSlots.length && Number.isNaN(step); i++) {
+      const value = values[plan.stepSlots[i]!]!;
+      if (Number.isFinite(value)) step = value;
     }
-    this.record(n);
+    const stepped = !Number.isNaN(step);
+    for (let i = 0; i < plan.metricSlots.length; i++) {
+      const value = values[plan.metricSlots[i]!]!;
+      if (stepped) plan.builders[i]!.add(step, value);
+      else plan.builders[i]!.addCounted(value);
+    }
+  }
+
+  private planFor(template: LineTemplate): RecordPlan {
+    const steps: { rank: number; slot: number }[] = [];
+    const plan: RecordPlan = { stepSlots: [], metricSlots: [], builders: [] };
+    for (let slot = 0; slot < template.slots; slot++) {
+      const target = this.keyTargets[template.keys[slot]!]!;
+      if (target.ignored) continue;
+      if (target.stepRank !== undefined) {
+        steps.push({ rank: target.stepRank, slot });
+      } else {
+        target.builder ??= this.series.builder(target.name);
+        plan.metricSlots.push(slot);
+        plan.builders.push(target.builder);
+      }
+    }
+    // The lowest rank wins, the first of equals (as in `record`).
+    plan.stepSlots = steps.sort((a, b) => a.rank - b.rank || a.slot - b.slot).map((s) => s.slot);
+    template.plan = plan;
+    return plan;
   }
 
   private needsFullLine(first: number): boolean {
