@@ -25,10 +25,20 @@ if (!process.env.BENCH_NO_BUILD) {
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
   const files = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
-  const copy =
-    process.env.BENCH_SOURCE === 'worktree'
-      ? spawnSync('cp', ['-r', ...files, tree], { cwd: ROOT, stdio: 'inherit' })
-      : spawnSync('sh', ['-c', `git archive HEAD ${files.join(' ')} | tar -x -C "${tree}"`], { cwd: ROOT, stdio: 'inherit' });
+  const copyTree = () => spawnSync('cp', ['-r', ...files, tree], { cwd: ROOT, stdio: 'inherit' });
+  const archive = `${tree}.tar`;
+  const fromHead = () => {
+    const made = spawnSync('git', ['archive', '--format=tar', '-o', archive, 'HEAD', ...files], { cwd: ROOT });
+    return made.status === 0 ? spawnSync('tar', ['-xf', archive, '-C', tree], { stdio: 'inherit' }) : made;
+  };
+  let copy = process.env.BENCH_SOURCE === 'worktree' ? copyTree() : fromHead();
+  if (copy.status !== 0) {
+    // Not a git checkout (an unpacked tarball): measure the files as they are.
+    console.error('bench: no git HEAD to build from; measuring the working tree');
+    process.env.BENCH_SOURCE = 'worktree';
+    copy = copyTree();
+  }
+  rmSync(archive, { force: true });
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const built = copy.status === 0 && spawnSync(process.execPath, [tsc, '-p', path.join(tree, 'tsconfig.build.json')], { stdio: 'inherit' }).status === 0;
   if (!built) {

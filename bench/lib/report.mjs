@@ -25,7 +25,7 @@ export function renderTable(rows) {
 
 export function renderMachine(m) {
   return [
-    `- date: ${m.date}, rl-run ${m.rlRun} at ${m.commit}`,
+    `- date: ${m.date}, rl-run ${m.rlRun} at ${m.commit}${process.env.BENCH_SOURCE === 'worktree' ? ' plus uncommitted changes (BENCH_SOURCE=worktree)' : ''}`,
     `- machine: ${m.cores} cores, ${m.ramGb.toFixed(1)} GB RAM, ${m.cpu}`,
     `- Node ${m.node}, pm2 ${m.pm2}, ${m.python}`,
     `- load average (1, 5, 15 min) when the bench started: ${m.load}${m.loadAfter ? `; when it ended: ${m.loadAfter}` : ''}`,
