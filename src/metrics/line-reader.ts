@@ -6,7 +6,9 @@ import { open } from 'node:fs/promises';
 const CHUNK_BYTES = 1024 * 1024;
 const DECODE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
-const BLOCK_BYTES = 4 * 1024 * 1024;
+// Blocks of bytes for the stdout scan: the size of a core's L2 cache (1 MB here), so a block is
+// still cached while it is parsed; 4 MB blocks cost 8% more CPU (bench/metrics-stdout.mjs).
+const BLOCK_BYTES = 1024 * 1024;
 
 /**
  * Calls `onLine(text, lineNumber)` for every complete line of a text file, streaming in constant
