@@ -6,20 +6,23 @@ import { EXAMPLE, type Sandbox, cliJson, createSandbox, startRun, waitFor } from
 
 /**
  * Against a real SLURM: `bash ../shared/tools/slurm-single-node.sh up` (as root) brings up a
- * single-node cluster. Where there is no sbatch these tests are skipped, loudly; with
- * RL_RUN_REQUIRE_SLURM=1 (set by .ci/run after a successful `up`) a missing sbatch fails instead.
+ * single-node cluster. Where there is no cluster to talk to (no sbatch, or slurmctld down after
+ * `down`) these tests are skipped, loudly; with RL_RUN_REQUIRE_SLURM=1 (set by .ci/run after a
+ * successful `up`) that fails instead.
  */
-const available = spawnSync('sbatch', ['--version'], { stdio: 'ignore' }).status === 0;
+const available =
+  spawnSync('sbatch', ['--version'], { stdio: 'ignore' }).status === 0 &&
+  spawnSync('sinfo', ['-h'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 const required = process.env.RL_RUN_REQUIRE_SLURM === '1';
 if (!available) {
   console.warn(
-    `\n*** SLURM tests ${required ? 'FAIL' : 'SKIPPED'}: sbatch is not on PATH. Bring a cluster up with 'bash ../shared/tools/slurm-single-node.sh up' (as root). ***\n`,
+    `\n*** SLURM tests ${required ? 'FAIL' : 'SKIPPED'}: no SLURM cluster answers (sbatch missing or slurmctld down). Bring a cluster up with 'bash ../shared/tools/slurm-single-node.sh up' (as root). ***\n`,
   );
 }
 
 describe.runIf(required && !available)('SLURM is required here (RL_RUN_REQUIRE_SLURM=1)', () => {
-  it('has sbatch on PATH', () => {
-    expect.fail('RL_RUN_REQUIRE_SLURM=1 but sbatch is not on PATH: the SLURM tests did not run');
+  it('has a SLURM cluster that answers', () => {
+    expect.fail('RL_RUN_REQUIRE_SLURM=1 but no SLURM cluster answers (sbatch, sinfo): the SLURM tests did not run');
   });
 });
 
