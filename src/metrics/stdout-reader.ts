@@ -27,7 +27,7 @@ export async function readStdoutLog(
     await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end));
     return extractor.finish();
   }
-  return readStdoutLogInParts(file, patterns, maxPoints, split, inWorker);
+  return readStdoutLogInParts(file, patterns, maxPoints, split, readLaterPartInWorker);
 }
 
 /**
@@ -62,7 +62,7 @@ export async function readStdoutLogInParts(
  * The later part in a worker thread. Should the worker fail (no built worker file under a test
  * runner, or an error while reading), the part is read in this thread, which reports a real error.
  */
-function inWorker(request: PartRequest): Promise<LaterPart> {
+export function readLaterPartInWorker(request: PartRequest): Promise<LaterPart> {
   return new Promise<LaterPart>((resolve) => {
     let settled = false;
     const inThisThread = () => {

@@ -82,6 +82,17 @@ describe('a log read in two parts gives what one pass gives', () => {
     },
   );
 
+  it('through a real worker thread (the built files), as the CLI reads a large log', async () => {
+    // The worker runs dist/metrics/stdout-worker.js, which the test setup builds.
+    const built: typeof import('../../src/metrics/stdout-reader.js') = await import(path.resolve(import.meta.dirname, '../../dist/metrics/stdout-reader.js'));
+    const file = logFile(MIXED.repeat(50));
+    const expected = onePass(file);
+    const all = cuts(readFileSync(file));
+    for (const split of [all[3]!, all[Math.floor(all.length / 2)]!]) {
+      expect(await built.readStdoutLogInParts(file, [], undefined, split, built.readLaterPartInWorker)).toEqual(expected);
+    }
+  });
+
   it('thinned series keep exact summaries, the last point, and their point budget', async () => {
     const lines = Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? `loss=${i}` : `step=${i * 10} loss=${i} reward=${-i}`));
     const file = logFile(`${lines.join('\n')}\n`);
