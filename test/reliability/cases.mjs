@@ -95,6 +95,9 @@ export function killDuringStart(trials = 100, parallel = 5) {
     const clean = await sandbox.cli(['clean', '--orphaned', '--yes']);
     const again = await sandbox.cli(['clean', '--orphaned', '--dry-run']);
     const left = again.stdout.trim().endsWith('nothing to clean') ? 0 : again.stdout.split('\n').length - 3;
+    if (left !== 0 || clean.code !== 0) {
+      console.error(`kill -9 during start: clean said (exit ${clean.code}):\n${clean.stdout}${clean.stderr}\nthen the dry run said (exit ${again.code}):\n${again.stdout}${again.stderr}`);
+    }
     return {
       ok: stuck === 0 && clean.code === 0 && left === 0,
       line: `kill -9 during start: ${trials} trials, ${stuck} stuck running (${count('succeeded')} succeeded, ${count('lost')} lost, ${count('failed')} failed, ${noRecord} killed between directory and record, ${nothing} before either; then clean --orphaned left ${left}; kills spread over ${dirMs}-${Math.round(startMs * 1.1)} ms)`,
