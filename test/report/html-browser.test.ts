@@ -11,7 +11,10 @@ import { renderHtmlReport } from '../../src/report/html-report.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCREENSHOT = path.join(ROOT, 'docs', 'compare-report.png');
+// The README's picture is refreshed on request only, so a test run leaves the checkout as it was.
+const SCREENSHOT = process.env.RL_RUN_UPDATE_SCREENSHOT
+  ? path.join(ROOT, 'docs', 'compare-report.png')
+  : path.join(tmpdir(), `rl-run-compare-report-${process.pid}.png`);
 
 /** Three runs of the example script, written straight to run dirs (no pm2 needed for a page). */
 async function exampleRuns(dir: string): Promise<CompareRun[]> {
@@ -90,5 +93,6 @@ describe('the HTML report in headless Chromium', () => {
     for (const id of ['ppo-lr3e-4', 'ppo-lr1e-3', 'ppo-lr1e-4']) expect(text).toContain(id);
     expect(consoleErrors).toEqual([]);
     await page.screenshot({ path: SCREENSHOT });
+    if (!process.env.RL_RUN_UPDATE_SCREENSHOT) rmSync(SCREENSHOT, { force: true });
   });
 });
