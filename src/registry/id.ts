@@ -16,14 +16,25 @@ export function randomSuffix(): string {
   return out;
 }
 
-/** The sortable "YYYYMMDDHHmmss" part of an id, or null when the name is not an rl-run id. */
+const SUFFIX = /-\d{8}-\d{6}-[0-9a-z]{6}$/;
+const SUFFIX_LENGTH = '-YYYYMMDD-HHmmss-abcdef'.length;
+
+/**
+ * The name and the sortable "YYYYMMDDHHmmss" of an id, or null when it is not an rl-run id. Called
+ * for every directory on every `ls`: one test of a fixed-width suffix, then slices.
+ */
+export function parseId(id: string): { name: string; timestamp: string } | null {
+  if (id.length <= SUFFIX_LENGTH || !SUFFIX.test(id)) return null;
+  const suffix = id.length - SUFFIX_LENGTH;
+  return { name: id.slice(0, suffix), timestamp: id.slice(suffix + 1, suffix + 9) + id.slice(suffix + 10, suffix + 16) };
+}
+
 export function idTimestamp(id: string): string | null {
-  const match = ID_PATTERN.exec(id);
-  return match?.groups ? `${match.groups.date}${match.groups.time}` : null;
+  return parseId(id)?.timestamp ?? null;
 }
 
 export function idName(id: string): string | null {
-  return ID_PATTERN.exec(id)?.groups?.name ?? null;
+  return parseId(id)?.name ?? null;
 }
 
 /**

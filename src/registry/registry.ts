@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
-import { idName, idTimestamp } from './id.js';
+import { parseId } from './id.js';
 import { type RunLayout, TRASH_DIR, layoutOfDir, runLayout } from './layout.js';
 import { parseRecord } from './parse.js';
 import type { RunRecord, RunStatus } from './record.js';
@@ -111,7 +111,8 @@ export class Registry {
     const rows: IndexRow[] = [];
     for (const id of names) {
       if (id.startsWith('.') || id === TRASH_DIR) continue;
-      rows.push({ id, name: idName(id) ?? id, timestamp: idTimestamp(id) ?? '' });
+      const parsed = parseId(id);
+      rows.push({ id, name: parsed?.name ?? id, timestamp: parsed?.timestamp ?? '' });
     }
     return rows.sort((a, b) => (a.timestamp === b.timestamp ? (a.id < b.id ? 1 : -1) : a.timestamp < b.timestamp ? 1 : -1));
   }
