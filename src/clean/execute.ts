@@ -1,7 +1,7 @@
-import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, describeError, errorCode } from '../errors.js';
-import { processStartTime } from '../registry/process.js';
+import { isZombie, processStartTime } from '../registry/process.js';
 import type { Registry } from '../registry/registry.js';
 import { isInside } from '../registry/safety.js';
 import { moveToTrash, purgeFromTrash } from '../registry/trash.js';
@@ -102,13 +102,4 @@ async function endProcesses(kills: readonly Extract<CleanAction, { kind: 'kill' 
   signalAll(left, 'SIGKILL');
   const after = Date.now() + 5_000;
   while (alive().length && Date.now() < after) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false;
-  }
 }

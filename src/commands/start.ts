@@ -1,9 +1,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { userInfo } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { executeLaunch } from '../launch/execute.js';
 import { type StartOptions, planLaunch } from '../launch/plan.js';
+import { currentUser } from '../registry/process.js';
 import { supervisorFor } from '../supervisor/index.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 
@@ -54,7 +54,7 @@ export async function start(options: StartOptions, globals: GlobalArgs, json: bo
   const { config, registry } = await openContext(globals);
   const plan = planLaunch(options, config, {
     cwd: process.cwd(),
-    user: safeUser(),
+    user: currentUser(),
     now: new Date(),
     isFile,
     isExecutable,
@@ -91,12 +91,4 @@ export function isExecutable(program: string): boolean {
       return false;
     }
   });
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'user';
-  }
 }

@@ -1,11 +1,11 @@
 import { rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
 import { captureGit } from '../git/git.js';
 import { makeRunId } from '../registry/id.js';
 import type { RunLayout } from '../registry/layout.js';
-import { processRef } from '../registry/process.js';
+import { currentUser, processRef } from '../registry/process.js';
 import { type RunRecord, SCHEMA_VERSION, statusFields } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
@@ -48,7 +48,7 @@ export async function executeLaunch(
       launcher: processRef(process.pid),
       ...(plan.backend === 'pm2' ? { pm2Name: pm2NameFor(id) } : {}),
       hostname: hostname(),
-      user: safeUser(),
+      user: currentUser(),
       rlRunVersion: VERSION,
       ...(git ? { git } : {}),
       stopTimeoutMs: config.stop.timeoutMs,
@@ -161,14 +161,6 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   return out;
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? '';
-  }
 }
 
 function configSnapshot(config: ResolvedConfig): Record<string, unknown> {

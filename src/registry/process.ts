@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import type { ProcessRef } from './record.js';
 
 /** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), where /proc exists. */
@@ -33,11 +34,21 @@ export function isAlive(ref: ProcessRef | undefined): boolean {
   return now === ref.startTime && !isZombie(ref.pid);
 }
 
-function isZombie(pid: number): boolean {
+/** An ended process its parent has not reaped yet: it still answers kill(0) but runs nothing. */
+export function isZombie(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
   } catch {
     return false;
+  }
+}
+
+/** The user running rl-run; userInfo() throws for a uid without a passwd entry (some containers). */
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
   }
 }
