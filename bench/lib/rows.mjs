@@ -111,7 +111,7 @@ export function lsRows(r) {
     return row(
       `\`ls --limit 20\`, ${x.size.toLocaleString('en')} runs`,
       fmt.ms(x.rlRun),
-      `\`ls \\| wc -l\` ${fmt.ms(x.baseline)}`,
+      `\`ls | wc -l\` ${fmt.ms(x.baseline)}`,
       fmt.x(x.rlRun.median / x.baseline.median),
       limit ? `<= ${limit} ms` : '—',
       limit ? x.rlRun.median <= limit : null,
