@@ -72,6 +72,12 @@ function report(error: unknown, debug: boolean): number {
   return 1;
 }
 
+// `rl-run logs latest | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;

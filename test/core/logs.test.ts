@@ -51,6 +51,20 @@ describe('rl-run logs', () => {
     expect(seen).toBe('first\nafter gate 0\nafter gate 1\nafter gate 2\n');
   });
 
+  it('ends quietly with exit 0 when the reader closes the pipe early (rl-run logs … | head)', async () => {
+    const script = sandbox.write('chatty.py', 'for i in range(50000):\n    print(f"line {i} " + "x" * 40)\n');
+    const run = await startRun(sandbox, [script]);
+    await waitFor('the run to end', () => sandbox.record(run.id).status.state === 'succeeded');
+    const reader = sandbox.spawnCli(['logs', run.id, '-n', '50000']);
+    let stderr = '';
+    reader.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    reader.stdout?.once('data', () => reader.stdout?.destroy());
+    const code = await new Promise<number | null>((resolve) => reader.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('works the same for a run pm2 no longer knows', async () => {
     const script = sandbox.write('hello.py', 'print("hello from the past")\n');
     const run = await startRun(sandbox, [script]);
