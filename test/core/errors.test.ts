@@ -72,6 +72,15 @@ describe('bad input gets one line, an exit code, and changes nothing', () => {
     expect(readdirSync(project).sort()).toEqual(['plain-file', 'runs.config.json']);
   });
 
+  it('a pm2 daemon that cannot start: exit 1, one line saying what to do, the record failed, not running', async () => {
+    const blocker = sandbox.write('not-a-dir', '');
+    const result = await sandbox.cli(['start', EXAMPLE, '--name', 'nodaemon'], { env: { PM2_HOME: path.join(blocker, 'pm2') } });
+    expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot reach or start the pm2 daemon \(PM2_HOME=.*not-a-dir\/pm2\): .*check that PM2_HOME is writable/) });
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    const [record] = JSON.parse((await sandbox.cli(['ls', '--json', '--name', 'nodaemon'])).stdout);
+    expect(record.status).toMatchObject({ state: 'failed', reason: expect.stringContaining('cannot reach or start the pm2 daemon') });
+  });
+
   it('a script that cannot be spawned: exit 1, its record says failed with the reason', async () => {
     const script = sandbox.write('notexec', '#!/bin/sh\necho hi\n');
     const result = await sandbox.cli(['start', script, '--name', 'cannot']);

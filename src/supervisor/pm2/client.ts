@@ -1,6 +1,7 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { RuntimeError, describeError } from '../../errors.js';
+import { RuntimeError, describeError, errorCode } from '../../errors.js';
 import { withFileLock } from './lock.js';
 
 type Pm2 = typeof import('pm2');
@@ -17,6 +18,7 @@ const CONNECT_TIMEOUT_MS = 30_000;
  */
 export async function withPm2<T>(action: (pm2: Pm2) => Promise<T>): Promise<T> {
   const home = pm2Home();
+  assertUsableHome(home);
   const pm2 = ((await import('pm2')) as unknown as { default: Pm2 }).default;
   try {
     await withFileLock(path.join(home, 'rl-run.connect.lock'), CONNECT_TIMEOUT_MS * 2, () => connect(pm2));
@@ -29,6 +31,21 @@ export async function withPm2<T>(action: (pm2: Pm2) => Promise<T>): Promise<T> {
     return await action(pm2);
   } finally {
     pm2.disconnect();
+  }
+}
+
+/**
+ * pm2 creates its folders when its module loads and, when it cannot, prints a stack trace per
+ * folder and goes on: check first, and say it in one line.
+ */
+function assertUsableHome(home: string): void {
+  try {
+    mkdirSync(home, { recursive: true });
+    accessSync(home, constants.W_OK);
+  } catch (error) {
+    throw new RuntimeError(
+      `cannot reach or start the pm2 daemon (PM2_HOME=${home}): ${errorCode(error) ?? describeError(error)}; check that PM2_HOME is writable, or unset it to use ~/.pm2`,
+    );
   }
 }
 
