@@ -1,9 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killByPm2Home, processesWithPm2Home } from '../../test/support/processes.mjs';
 import { now } from './stats.mjs';
+
+export { killByPm2Home, processesWithPm2Home };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,34 +42,7 @@ export function createSandbox(name) {
   return sandbox;
 }
 
-export function processesWithPm2Home(home) {
-  const marker = `PM2_HOME=${home}\0`;
-  const pids = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (`${readFileSync(`/proc/${name}/environ`, 'latin1')}\0`.includes(marker)) pids.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
 
-export async function killByPm2Home(home) {
-  for (let round = 0; round < 50; round++) {
-    const pids = processesWithPm2Home(home);
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await sleep(50);
-  }
-}
 
 export function sleep(msec) {
   return new Promise((resolve) => setTimeout(resolve, msec));

@@ -1,35 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { endedRecord } from '../support/processes.mjs';
 
 /** A complete record of a run that succeeded, written straight into a runs directory. */
 export function writeEndedRun(runsDir: string, id: string, over: Record<string, unknown> = {}): string {
   const dir = path.join(runsDir, id);
   mkdirSync(dir, { recursive: true });
-  const record = {
-    schemaVersion: 1,
-    id,
-    name: id.replace(/-\d{8}-\d{6}-[0-9a-z]{6}$/, ''),
-    backend: 'pm2',
-    script: null,
-    args: [],
-    command: ['true'],
-    cwd: '/',
-    interpreter: null,
-    tags: [],
-    env: {},
-    createdAt: '2025-01-01T00:00:00.000Z',
-    status: { state: 'succeeded', endedAt: '2025-01-01T00:01:00.000Z', exitCode: 0 },
-    launcher: { pid: 0 },
-    hostname: hostname(),
-    user: 'test',
-    rlRunVersion: '0.1.0',
-    stopTimeoutMs: 30000,
-    restart: { maxRestarts: 0, delayMs: 0 },
-    attempts: [],
-    config: {},
-    ...over,
-  };
+  const record = { ...endedRecord(id, hostname()), ...over };
   writeFileSync(path.join(dir, 'run.json'), JSON.stringify(record, null, 2));
   writeFileSync(path.join(dir, 'stdout.log'), `output of ${id}\n`);
   writeFileSync(path.join(dir, 'stderr.log'), '');

@@ -1,8 +1,11 @@
 import { type SpawnOptions, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive, killByPm2Home, processesWithPm2Home } from '../support/processes.mjs';
+
+export { isAlive, killByPm2Home, processesWithPm2Home };
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -78,35 +81,7 @@ export function createSandbox(prefix = 'rl-run-test-'): Sandbox {
   return sandbox;
 }
 
-/** Every process whose environment has PM2_HOME=<home>: the daemon, its runners, their scripts. */
-export function processesWithPm2Home(home: string): number[] {
-  const marker = `PM2_HOME=${home}\0`;
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (`${readFileSync(`/proc/${name}/environ`, 'latin1')}\0`.includes(marker)) pids.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
 
-export async function killByPm2Home(home: string): Promise<void> {
-  for (let round = 0; round < 50; round++) {
-    const pids = processesWithPm2Home(home);
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Polls `condition` until it returns a truthy value; fails with `what` after `timeoutMs`. */
 type Falsy = false | null | undefined | 0 | '';
@@ -121,15 +96,6 @@ export async function waitFor<T>(what: string, condition: () => T | Promise<T>, 
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** `rl-run start --json` → its parsed output; fails the test with the CLI's stderr otherwise. */
 export async function startRun(sandbox: Sandbox, args: string[]): Promise<{ id: string; name: string; dir: string; pm2Name: string }> {

@@ -1,0 +1,7 @@
+export function sleep(ms: number): Promise<void>;
+export function processesWith(marker: string): number[];
+export function killWhere(marker: string): Promise<void>;
+export function processesWithPm2Home(home: string): number[];
+export function killByPm2Home(home: string): Promise<void>;
+export function isAlive(pid: number): boolean;
+export function endedRecord(id: string, hostname: string): Record<string, unknown>;
