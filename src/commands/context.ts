@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { Registry } from '../registry/registry.js';
-import { observeStatus } from '../supervisor/observe.js';
+import { observeRecord } from '../supervisor/observe.js';
 
 /** Flags every command takes. */
 export interface GlobalArgs {
@@ -20,7 +20,7 @@ export interface Context {
 export async function openContext(argv: GlobalArgs, cwd: string = process.cwd()): Promise<Context> {
   const config = await loadConfig({ cwd, ...(argv.config ? { configFile: argv.config } : {}) });
   if (argv.runsDir) config.runsDir = path.resolve(cwd, argv.runsDir);
-  return { config, registry: new Registry(config.runsDir, observeStatus) };
+  return { config, registry: new Registry(config.runsDir, observeRecord) };
 }
 
 /** Where a command writes what it has to say; tests and the CLI share it. */

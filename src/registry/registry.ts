@@ -24,8 +24,11 @@ export interface DamagedRun {
   reason: string;
 }
 
-/** Says what a record's status really is now (a `running` run whose process is gone is `lost`), or null. */
-export type StatusObserver = (record: RunRecord) => RunStatus | null;
+/**
+ * Says what a record's status really is now (a `running` run whose process is gone is `lost`), and
+ * when it really started where the supervisor knows it (a SLURM job, not its submission); or null.
+ */
+export type StatusObserver = (record: RunRecord) => { status: RunStatus; startedAt?: string } | null;
 
 /** A directory younger than this without a readable run.json may be a start in progress. */
 export const START_GRACE_MS = 3 * 60_000;
@@ -90,7 +93,7 @@ export class Registry {
     if (!raw.ok) return raw;
     const observed = this.observe(raw.run.record);
     if (!observed) return raw;
-    const record = { ...raw.run.record, status: observed };
+    const record = { ...raw.run.record, status: observed.status, ...(observed.startedAt ? { startedAt: observed.startedAt } : {}) };
     try {
       this.write(record);
     } catch {

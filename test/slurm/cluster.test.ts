@@ -77,6 +77,10 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     // The script got RL_RUN_DIR on the compute node: it writes its progress.csv there.
     await waitFor('the first line', () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('global_step=') || null);
     expect(existsSync(path.join(run.dir, 'progress.csv'))).toBe(true);
+    // Its start is when SLURM started it on the node, not when it was queued (duration without queue time).
+    const started = sandbox.record(run.id).startedAt;
+    expect(Date.parse(started)).toBeGreaterThanOrEqual(Date.parse(record.createdAt) - 1000);
+    expect(Date.parse(started)).toBeLessThanOrEqual(Date.now());
   });
 
   it('shows jobs that wait in the queue as pending, with SLURM reason, from one squeue call, and stops them unrun', async () => {
@@ -104,6 +108,7 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     expect(stop).toMatchObject({ code: 0, stderr: '' });
     for (const run of runs) {
       expect(await statusOf(run.id)).toMatchObject({ state: 'stopped', exitCode: null });
+      expect(sandbox.record(run.id).startedAt).toBeUndefined();
       expect(readFileSync(path.join(run.dir, 'stdout.log'), 'utf8')).toBe('');
     }
   });

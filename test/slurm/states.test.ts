@@ -34,10 +34,11 @@ describe('statusOfJob', () => {
 });
 
 describe('parsing SLURM output', () => {
-  it('squeue -h -o "%i|%T|%N|%r|%j"', () => {
-    expect(parseSqueue('7|PENDING||Priority|rlrun-a\n8|RUNNING|vm|None|rlrun-b\n\n')).toEqual([
+  it('squeue -h -o "%i|%T|%N|%r|%S|%j": a pending job\'s %S is an estimate, not a start', () => {
+    expect(parseSqueue('7|PENDING||Priority|2026-11-25T01:00:00|rlrun-a\n8|RUNNING|vm|None|2026-11-24T22:05:00|rlrun-b|c\n9|RUNNING|vm|None|N/A|rlrun-d\n\n')).toEqual([
       { jobId: '7', state: 'PENDING', reason: 'Priority', name: 'rlrun-a' },
-      { jobId: '8', state: 'RUNNING', node: 'vm', name: 'rlrun-b' },
+      { jobId: '8', state: 'RUNNING', node: 'vm', startedAt: new Date('2026-11-24T22:05:00').toISOString(), name: 'rlrun-b|c' },
+      { jobId: '9', state: 'RUNNING', node: 'vm', name: 'rlrun-d' },
     ]);
   });
 
@@ -54,8 +55,13 @@ describe('parsing SLURM output', () => {
     else expect(parsed).toMatchObject(expected);
   });
 
-  it('sacct End is local time', () => {
-    expect(parseSacct('1|COMPLETED|0:0|vm|2026-11-24T22:06:56', '1')?.endedAt).toBe(new Date('2026-11-24T22:06:56').toISOString());
+  it('sacct End and Start are local time; Unknown is no time', () => {
+    const parsed = parseSacct('1|COMPLETED|0:0|vm|2026-11-24T22:06:56|2026-11-24T22:01:00', '1');
+    expect(parsed?.endedAt).toBe(new Date('2026-11-24T22:06:56').toISOString());
+    expect(parsed?.startedAt).toBe(new Date('2026-11-24T22:01:00').toISOString());
+    expect(parseSacct('1|CANCELLED|0:0|None assigned|2026-11-24T22:06:56|Unknown', '1')?.startedAt).toBeUndefined();
+    // Cancelled in the queue: SLURM gives it a StartTime (and here a node) though it never ran.
+    expect(parseSacct('1|CANCELLED by 0|0:0|vm|2026-11-24T22:06:56|2026-11-24T22:06:50', '1')?.startedAt).toBeUndefined();
   });
 
   it('scontrol show job', () => {
@@ -76,6 +82,8 @@ describe('parsing SLURM output', () => {
       endedAt: new Date('2026-11-24T22:07:11').toISOString(),
     });
     expect(parseScontrol(text, '5')).toBeNull();
+    const completed = text.replace('JobState=CANCELLED', 'JobState=COMPLETED').replace('StartTime=2026-11-24T22:07:11', 'StartTime=2026-11-24T22:01:00');
+    expect(parseScontrol(completed, '4')?.startedAt).toBe(new Date('2026-11-24T22:01:00').toISOString());
   });
 });
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { isAlive } from '../../registry/process.js';
-import { type RunRecord, type RunStatus, isEnded } from '../../registry/record.js';
+import { type RunRecord, isEnded } from '../../registry/record.js';
+import type { Observation } from '../types.js';
 import { endedJob, queuedJobs } from './cli.js';
 import type { JobInfo } from './parse.js';
 import { sameStatus, statusOfJob } from './states.js';
@@ -28,14 +29,14 @@ function queueOf(user: string): Map<string, JobInfo> | null {
   return jobs;
 }
 
-export function observeSlurm(record: RunRecord, now: Date = new Date()): RunStatus | null {
+export function observeSlurm(record: RunRecord, now: Date = new Date()): Observation | null {
   if (isEnded(record.status)) return null;
   const jobId = record.slurmJobId;
   if (!jobId) {
     // Not submitted yet: a start in progress, or one whose launcher died before sbatch answered.
     const sameHost = !record.hostname || record.hostname === hostname();
     if (record.status.state === 'starting' && sameHost && !isAlive(record.launcher)) {
-      return { state: 'lost', detectedAt: now.toISOString(), reason: 'the start was interrupted before the job was submitted' };
+      return { status: { state: 'lost', detectedAt: now.toISOString(), reason: 'the start was interrupted before the job was submitted' } };
     }
     return null;
   }
@@ -44,10 +45,12 @@ export function observeSlurm(record: RunRecord, now: Date = new Date()): RunStat
   if (queue === null) return null;
   const job = queue.get(jobId) ?? endedJob(jobId);
   if (!job) {
-    return { state: 'lost', detectedAt: now.toISOString(), reason: `SLURM no longer knows job ${jobId} (not in squeue, sacct or scontrol)` };
+    return { status: { state: 'lost', detectedAt: now.toISOString(), reason: `SLURM no longer knows job ${jobId} (not in squeue, sacct or scontrol)` } };
   }
   const observed = statusOfJob(job, Boolean(record.stopRequestedAt), now);
   // Between squeue's answer and sacct's, a job can end or start; an active state from sacct is not news.
-  if (!observed || sameStatus(observed, record.status)) return null;
-  return observed;
+  // The start on the node, not the submission: a run's duration should not count its time in the queue.
+  const start = !record.startedAt && job.startedAt ? { startedAt: job.startedAt } : {};
+  if (!observed || sameStatus(observed, record.status)) return start.startedAt ? { status: record.status, ...start } : null;
+  return { status: observed, ...start };
 }

@@ -17,21 +17,26 @@ export interface JobInfo {
   signal?: string | null;
   /** ISO time the job ended, when SLURM knows it. */
   endedAt?: string;
+  /** ISO time the job started on its node (not when it was queued), when SLURM knows it. */
+  startedAt?: string;
 }
 
-/** The format squeue is asked for: `%i|%T|%N|%r|%j`. */
-export const SQUEUE_FORMAT = '%i|%T|%N|%r|%j';
+/** The format squeue is asked for: `%i|%T|%N|%r|%S|%j` (the name last: it may contain `|`). */
+export const SQUEUE_FORMAT = '%i|%T|%N|%r|%S|%j';
 
 export function parseSqueue(text: string): JobInfo[] {
   const jobs: JobInfo[] = [];
   for (const line of lines(text)) {
-    const [jobId, state, node, reason, ...name] = line.split('|');
+    const [jobId, state, node, reason, start, ...name] = line.split('|');
     if (!jobId || !state) continue;
+    const upper = state.toUpperCase();
     jobs.push({
       jobId,
-      state: state.toUpperCase(),
+      state: upper,
       ...(node ? { node } : {}),
       ...(reason && reason !== 'None' ? { reason } : {}),
+      // For a pending job %S is the expected start, not a start.
+      ...(upper === 'PENDING' ? {} : startFields(start)),
       ...(name.length ? { name: name.join('|') } : {}),
     });
   }
@@ -39,12 +44,12 @@ export function parseSqueue(text: string): JobInfo[] {
 }
 
 /** The fields sacct is asked for (`-n -P -o …`), in this order. */
-export const SACCT_FIELDS = 'JobID,State,ExitCode,NodeList,End';
+export const SACCT_FIELDS = 'JobID,State,ExitCode,NodeList,End,Start';
 
 export function parseSacct(text: string, jobId: string): JobInfo | null {
   // With accounting storage a job has lines for its steps too (123.batch); the job's own line is wanted.
   for (const line of lines(text)) {
-    const [id, state, exit, node, end] = line.split('|');
+    const [id, state, exit, node, end, start] = line.split('|');
     if (id !== jobId || !state) continue;
     return {
       jobId,
@@ -52,6 +57,7 @@ export function parseSacct(text: string, jobId: string): JobInfo | null {
       ...exitFields(exit),
       ...(node && node !== 'None assigned' ? { node } : {}),
       ...endFields(end),
+      ...(startedForSure(state) && node && node !== 'None assigned' ? startFields(start) : {}),
     };
   }
   return null;
@@ -72,6 +78,7 @@ export function parseScontrol(text: string, jobId: string): JobInfo | null {
     ...(node && node !== '(null)' ? { node } : {}),
     ...(reason && reason !== 'None' ? { reason } : {}),
     ...endFields(fields.get('EndTime')),
+    ...(startedForSure(fields.get('JobState')!) && node && node !== '(null)' ? startFields(fields.get('StartTime')) : {}),
   };
 }
 
@@ -85,11 +92,30 @@ function exitFields(text: string | undefined): Pick<JobInfo, 'exitCode' | 'signa
   return { exitCode: code, signal: null };
 }
 
+/**
+ * A cancelled job may never have left the queue, yet SLURM still gives it a StartTime (and, on a
+ * one-node cluster, a node): seen on the test cluster. Its start is trusted only from squeue.
+ */
+function startedForSure(state: string): boolean {
+  const upper = state.split(' ')[0]!.toUpperCase();
+  return upper !== 'CANCELLED' && upper !== 'PENDING';
+}
+
 function endFields(text: string | undefined): Pick<JobInfo, 'endedAt'> {
-  // SLURM prints local time without a zone ("2026-11-24T22:06:56"); Date reads that as local time too.
-  if (!text || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(text)) return {};
+  const time = slurmTime(text);
+  return time ? { endedAt: time } : {};
+}
+
+function startFields(text: string | undefined): Pick<JobInfo, 'startedAt'> {
+  const time = slurmTime(text);
+  return time ? { startedAt: time } : {};
+}
+
+/** SLURM prints local time without a zone ("2026-11-24T22:06:56"), or Unknown/N/A/None; Date reads it as local too. */
+function slurmTime(text: string | undefined): string | null {
+  if (!text || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(text)) return null;
   const time = new Date(text);
-  return Number.isNaN(time.getTime()) ? {} : { endedAt: time.toISOString() };
+  return Number.isNaN(time.getTime()) ? null : time.toISOString();
 }
 
 function signalName(number: number): string {
