@@ -16,6 +16,7 @@ export async function gatherRun(
   const { series, warnings } = await readRunMetrics(layout.dir, layout.stdout, {
     files: config.metrics.files,
     patterns: config.metrics.patterns,
+    moreLogs: [layout.stderr],
   });
   return {
     run: {

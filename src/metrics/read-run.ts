@@ -14,6 +14,8 @@ export interface ReadRunOptions {
   /** Regexes with named groups, applied to every stdout line (config `metrics.patterns`). */
   patterns?: readonly string[];
   maxPoints?: number;
+  /** Other console logs read like stdout (stderr: Python's logging writes there), after it: stdout wins a shared name. */
+  moreLogs?: readonly string[];
 }
 
 export interface RunMetrics {
@@ -60,8 +62,8 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   for (const file of byKind.jsonl) await attempt(file, () => readJsonlFile(file, maxPoints));
   if (byKind.monitor.length > 0) await attempt(byKind.monitor[0]!, () => readMonitorFiles(byKind.monitor, maxPoints));
   for (const folder of groupByFolder(byKind.tfevents)) await attempt(folder[0]!, () => readEventFiles(folder, maxPoints));
-  if (stdoutPath && (await isFile(stdoutPath))) {
-    await attempt(stdoutPath, async () => ({ series: await readStdoutLog(stdoutPath, compiled, maxPoints), warnings: [] }));
+  for (const log of [stdoutPath, ...(options.moreLogs ?? [])]) {
+    if (log && (await isFile(log))) await attempt(log, async () => ({ series: await readStdoutLog(log, compiled, maxPoints), warnings: [] }));
   }
   for (const result of results) warnings.push(...result.warnings);
   return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };

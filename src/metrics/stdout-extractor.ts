@@ -7,6 +7,10 @@ import { type Pair, pairAt } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
 
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** Python's logging.basicConfig prefixes lines with `INFO:root:`; the key after it is the metric's. */
+const LOGGING_PREFIX = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^\s:]*:/;
+/** First letters of those levels: only lines starting with one pay for the regex. */
+const LEVEL_INITIALS = new Set([68, 73, 87, 69, 67]);
 /** Ray prefixes worker output with `(Actor pid=123)`; that is not a metric. */
 const RAY_PREFIX = /^\(\w+ pid=\d+(?:, ip=[\d.]+)?\)\s*/;
 /** Process bookkeeping that looks like a metric (`(pid=625502, ip=...)` in Ray errors). */
@@ -129,7 +133,7 @@ export class StdoutExtractor {
       if (next >= 0) return next;
     }
     // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
-    if (this.table.pending || this.needsFullLine(first)) return this.fullLine(buf, segment);
+    if (this.table.pending || this.needsFullLine(first) || this.mayBeLogging(buf, segment)) return this.fullLine(buf, segment);
     const templates = this.templates;
     const matched = templates.match(buf, s, end);
     if (matched >= 0) {
@@ -160,7 +164,7 @@ export class StdoutExtractor {
         // tqdm redraws with `\r`; what is after the last one is what the terminal showed.
         segment = ++p;
         this.count = 0;
-        if (this.needsFullLine(buf[segment]!)) return this.fullLine(buf, segment);
+        if (this.needsFullLine(buf[segment]!) || this.mayBeLogging(buf, segment)) return this.fullLine(buf, segment);
       } else {
         return this.fullLine(buf, segment);
       }
@@ -213,6 +217,12 @@ export class StdoutExtractor {
     return first === BAR || first === DASH || first === PAREN || this.patterns.length > 0;
   }
 
+  /** Two upper-case letters, the first a level's: `INFO:root:` may follow (`Epoch`, `Episode` do not pay). */
+  private mayBeLogging(buf: Buffer, at: number): boolean {
+    const second = buf[at + 1]!;
+    return LEVEL_INITIALS.has(buf[at]!) && second >= 65 && second <= 90;
+  }
+
   /** A line (or the part after a `\r`) from `s` to its `\n`, every rule applied; returns the next line's start. */
   private fullLine(buf: Buffer, s: number): number {
     const newline = buf.indexOf(NEWLINE, s);
@@ -230,8 +240,8 @@ export class StdoutExtractor {
       }
     }
     if (this.nextEscape < start) this.nextEscape = indexOrInfinity(buf, ESC, start);
-    if (this.nextEscape < end || buf[start] === PAREN) {
-      const clean = decode(buf, start, end).replace(ANSI_ESCAPE, '').replace(RAY_PREFIX, '');
+    if (this.nextEscape < end || buf[start] === PAREN || (this.mayBeLogging(buf, start) && LOGGING_PREFIX.test(decode(buf, start, Math.min(end, start + 64))))) {
+      const clean = decode(buf, start, end).replace(ANSI_ESCAPE, '').replace(RAY_PREFIX, '').replace(LOGGING_PREFIX, '');
       const bytes = Buffer.from(clean + '\n');
       this.scanLine(bytes, 0, bytes.length - 1);
     } else {

@@ -42,6 +42,15 @@ describe('readRunMetrics', () => {
     await rm(temp, { recursive: true, force: true });
   });
 
+  it('reads stderr after stdout: a metric only stderr has counts, a shared name is stdout\'s', async () => {
+    const run = temp;
+    await writeFile(path.join(run, 'stdout.log'), 'step=1 loss=0.5\n');
+    await writeFile(path.join(run, 'stderr.log'), 'INFO:root:step=1 loss=9 reward=3\n');
+    const { series } = await readRunMetrics(run, path.join(run, 'stdout.log'), { moreLogs: [path.join(run, 'stderr.log')] });
+    expect(series.get('loss')).toMatchObject({ source: path.join(run, 'stdout.log'), points: [{ step: 1, value: 0.5 }] });
+    expect(series.get('reward')).toMatchObject({ source: path.join(run, 'stderr.log'), points: [{ step: 1, value: 3 }] });
+  });
+
   it('a run dir with stdout, progress.csv, monitor and event files: exact sources win', async () => {
     const run = path.join(temp, 'run');
     await cp(path.join(FIXTURES, 'run_dirs/sb3_slurm_robotaxi/2025-12-06_21-21-02'), run, { recursive: true });

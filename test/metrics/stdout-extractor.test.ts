@@ -29,6 +29,8 @@ describe('stdout lines', () => {
     ['values with units are not numbers', ['elapsed=12s lr=3e-4'], { lr: [[0, 3e-4]] }],
     ['a sentence before a pair is not part of its name', ['training with lr=0.001 seed=0'], { lr: [[0, 0.001]], seed: [[0, 0]] }],
     ['total_timesteps is a step, not a metric', ['total_timesteps=100 reward=1'], { reward: [[100, 1]] }],
+    ["Python logging's LEVEL:logger: prefix is not part of the name", ['INFO:root:step=100 reward=5', 'WARNING:train.ppo:step=200 reward=6'], { reward: [[100, 5], [200, 6]] }],
+    ['a line that only starts like a level is scanned as usual', ['Epoch: 2, step=7', 'DONE: reward=4'], { Epoch: [[7, 2]], reward: [[0, 4]] }],
   ])('%s', (_, lines, expected) => {
     expect(extract(lines)).toEqual(expected);
   });
