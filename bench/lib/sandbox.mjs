@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killByPm2Home, processesWithPm2Home } from '../../test/support/processes.mjs';
+import { collectOutput, killByPm2Home, processesWithPm2Home } from '../../test/support/processes.mjs';
 import { now } from './stats.mjs';
 
 export { killByPm2Home, processesWithPm2Home };
@@ -49,21 +49,10 @@ export function sleep(msec) {
 }
 
 /** Runs a command to its end; resolves with its output and wall time measured from outside. */
-export function run(file, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const started = now();
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? signal, stdout, stderr, ms: now() - started }));
-  });
+export async function run(file, args, options = {}) {
+  const started = now();
+  const { code, signal, stdout, stderr } = await collectOutput(spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options }));
+  return { code: code ?? signal, stdout, stderr, ms: now() - started };
 }
 
 /** Like `run`, but fails when the command does. */

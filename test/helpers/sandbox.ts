@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, killByPm2Home, processesWithPm2Home } from '../support/processes.mjs';
+import { collectOutput, isAlive, killByPm2Home, processesWithPm2Home } from '../support/processes.mjs';
 
 export { isAlive, killByPm2Home, processesWithPm2Home };
 
@@ -46,25 +46,16 @@ export function createSandbox(prefix = 'rl-run-test-'): Sandbox {
     pm2Home,
     runsDir,
     env,
-    cli: (args, options = {}) =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args], {
-          cwd: options.cwd ?? dir,
-          env: { ...env, ...options.env },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk;
-        });
-        child.stderr.on('data', (chunk) => {
-          stderr += chunk;
-        });
-        child.stdin.end(options.input ?? '');
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      }),
+    cli: async (args, options = {}) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: options.cwd ?? dir,
+        env: { ...env, ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      child.stdin.end(options.input ?? '');
+      const { code, stdout, stderr } = await collectOutput(child);
+      return { code: code ?? -1, stdout, stderr };
+    },
     spawnCli: (args, options = {}) =>
       spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], ...options }),
     write: (file, text) => {

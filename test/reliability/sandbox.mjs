@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { endedRecord, isAlive, killWhere, processesWith, sleep } from '../support/processes.mjs';
+import { collectOutput, endedRecord, isAlive, killWhere, processesWith, sleep } from '../support/processes.mjs';
 
 export { endedRecord, isAlive, killWhere, processesWith, sleep };
 
@@ -20,20 +20,10 @@ export function createSandbox(prefix = 'rl-run-reliability-') {
   delete env.RL_RUN_ID;
   const spawnCli = (args, options = {}) =>
     spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  const cli = (args, options = {}) =>
-    new Promise((resolve, reject) => {
-      const child = spawnCli(args, options);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const cli = async (args, options = {}) => {
+    const { code, stdout, stderr } = await collectOutput(spawnCli(args, options));
+    return { code: code ?? -1, stdout, stderr };
+  };
   return {
     dir,
     pm2Home,

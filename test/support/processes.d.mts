@@ -5,3 +5,9 @@ export function processesWithPm2Home(home: string): number[];
 export function killByPm2Home(home: string): Promise<void>;
 export function isAlive(pid: number): boolean;
 export function endedRecord(id: string, hostname: string): Record<string, unknown>;
+export function collectOutput(child: import('node:child_process').ChildProcess): Promise<{
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}>;

@@ -76,3 +76,19 @@ export function endedRecord(id, hostname) {
     config: {},
   };
 }
+
+/** Everything a child process prints, and how it ended, once it has closed. */
+export function collectOutput(child) {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
