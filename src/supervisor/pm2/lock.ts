@@ -1,12 +1,12 @@
-import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../../registry/process.js';
+import { isAlive, processRef } from '../../registry/process.js';
 
 /**
  * A lock file held while connecting to pm2. Measured here: 20 parallel `pm2.connect` calls with no
  * daemon running spawned two pm2 daemons on one PM2_HOME and left starts hanging. Holding this lock
  * while connecting means the first caller starts the daemon and the rest find it up.
- * A lock whose holder died is taken over.
+ * A lock whose holder died (pid and start time, so a reused pid does not hold it) is taken over.
  */
 export async function withFileLock<T>(file: string, timeoutMs: number, action: () => Promise<T>): Promise<T> {
   mkdirSync(path.dirname(file), { recursive: true });
@@ -27,18 +27,25 @@ export async function withFileLock<T>(file: string, timeoutMs: number, action: (
   }
 }
 
+/** A lock file with no readable holder this old was left by a writer that died before writing it. */
+const UNREADABLE_GRACE_MS = 2_000;
+
 function tryAcquire(file: string): boolean {
+  // The holder is written to a file of our own first and linked into place, so the lock never
+  // exists without its holder in it (kill -9 between creating and writing it left an empty lock
+  // that nobody would take over: seen in the reliability suite's kill -9 trials).
+  const own = `${file}.${process.pid}`;
+  const me = processRef(process.pid);
+  writeFileSync(own, `${me.pid} ${me.startTime ?? ''}`);
   try {
-    const fd = openSync(file, 'wx');
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
+    linkSync(own, file);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(own);
   }
-  const holder = Number.parseInt(readQuietly(file), 10);
-  // A lock file still being written has no pid yet; give its writer a moment.
-  if (Number.isFinite(holder) && holder > 0 && !isAlive({ pid: holder })) {
+  if (isStale(file)) {
     try {
       unlinkSync(file);
     } catch {
@@ -46,6 +53,16 @@ function tryAcquire(file: string): boolean {
     }
   }
   return false;
+}
+
+function isStale(file: string): boolean {
+  const [pid, startTime] = readQuietly(file).trim().split(' ').map((part) => Number.parseInt(part, 10));
+  if (pid && pid > 0) return !isAlive(startTime ? { pid, startTime } : { pid });
+  try {
+    return Date.now() - statSync(file).mtimeMs > UNREADABLE_GRACE_MS;
+  } catch {
+    return false;
+  }
 }
 
 function readQuietly(file: string): string {
