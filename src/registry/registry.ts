@@ -137,7 +137,7 @@ export class Registry {
       if (options.prefilter && !options.prefilter(row)) continue;
       const result = this.read(row.id);
       if (!result.ok) {
-        if (this.isDamaged(row.id)) damaged.push({ id: row.id, dir: path.join(this.runsDir, row.id), reason: result.reason });
+        if (this.isDamaged(row.id, result.reason)) damaged.push({ id: row.id, dir: path.join(this.runsDir, row.id), reason: result.reason });
         continue;
       }
       if (options.filter && !options.filter(result.run)) continue;
@@ -149,51 +149,58 @@ export class Registry {
     return { runs: runs.slice(0, limit), damaged };
   }
 
-  /** Resolves a selector to a run; unknown or ambiguous → a UsageError with the candidates. */
+  /**
+   * Resolves a selector to a run; unknown or ambiguous → a UsageError with the candidates. A
+   * directory whose record cannot be read is no candidate (`clean --orphaned` tidies it), unless
+   * it is named by its full id; it is only found out when the selector lands on it.
+   */
   resolve(selector: string): StoredRun {
-    const index = this.orderedIndex(selector);
-    const resolution = resolveSelector(selector, index);
-    if (resolution.kind === 'ambiguous') {
-      throw new UsageError(
-        `'${selector}' matches ${resolution.candidates.length} runs: ${resolution.candidates.slice(0, 5).join(', ')}${resolution.candidates.length > 5 ? ', …' : ''}; type more of the id`,
-      );
+    const unreadable = new Set<string>();
+    for (;;) {
+      const index = this.orderedIndex(selector).filter((entry) => !unreadable.has(entry.id));
+      const resolution = resolveSelector(selector, index);
+      if (resolution.kind === 'ambiguous') {
+        const bad = resolution.candidates.filter((id) => !this.readRaw(id).ok);
+        if (bad.length > 0) {
+          for (const id of bad) unreadable.add(id);
+          continue;
+        }
+        throw new UsageError(
+          `'${selector}' matches ${resolution.candidates.length} runs: ${resolution.candidates.slice(0, 5).join(', ')}${resolution.candidates.length > 5 ? ', …' : ''}; type more of the id`,
+        );
+      }
+      if (resolution.kind === 'unknown') {
+        if (index.length === 0) throw new UsageError(`no run matches '${selector}': there are no runs in ${this.runsDir} yet; start one with 'rl-run start <script>'`);
+        const hint = resolution.suggestions.length ? `did you mean ${resolution.suggestions.join(', ')}?` : `see 'rl-run ls'`;
+        throw new UsageError(`no run matches '${selector}': ${hint}`);
+      }
+      const result = this.read(resolution.id);
+      if (result.ok) return result.run;
+      if (resolution.id === selector) {
+        throw new RuntimeError(`run ${resolution.id} cannot be read: ${result.reason}; 'rl-run clean --orphaned' tidies damaged runs`);
+      }
+      unreadable.add(resolution.id);
     }
-    if (resolution.kind === 'unknown') {
-      if (index.length === 0) throw new UsageError(`no run matches '${selector}': there are no runs in ${this.runsDir} yet; start one with 'rl-run start <script>'`);
-      const hint = resolution.suggestions.length ? `did you mean ${resolution.suggestions.join(', ')}?` : `see 'rl-run ls'`;
-      throw new UsageError(`no run matches '${selector}': ${hint}`);
-    }
-    const result = this.read(resolution.id);
-    if (!result.ok) throw new RuntimeError(`run ${resolution.id} cannot be read: ${result.reason}; 'rl-run clean --orphaned' tidies damaged runs`);
-    return result.run;
   }
 
-  /** The index with the records of same-second starts near the top read, so `latest~N` is exact. */
+  /**
+   * What a selector is resolved against. `latest~N` needs the N+1 newest readable runs, ties within
+   * a second broken by their records: `list` reads just those. Every other selector is matched
+   * against directory names alone, so naming a run never reads the whole registry.
+   */
   private orderedIndex(selector: string): IndexEntry[] {
-    const rows = this.index().filter((row) => !this.isDamaged(row.id) || row.id === selector);
-    const depth = Number(/^latest(?:~(\d+))?$/.exec(selector)?.[1] ?? 0) + 1;
-    if (!/^latest/.test(selector) || rows.length <= 1) return rows;
-    const boundary = rows[Math.min(depth, rows.length) - 1]!.timestamp;
-    const top = rows.filter((row) => row.timestamp >= boundary);
-    const created = new Map(top.map((row) => [row.id, this.readRaw(row.id)] as const));
-    const readable = top.filter((row) => created.get(row.id)?.ok);
-    readable.sort((a, b) => {
-      const ra = created.get(a.id);
-      const rb = created.get(b.id);
-      return ra?.ok && rb?.ok ? newestFirst(ra.run, rb.run) : 0;
-    });
-    return [...readable, ...rows.filter((row) => row.timestamp < boundary)];
+    const latest = /^latest(?:~(\d+))?$/.exec(selector);
+    if (!latest) return this.index();
+    const depth = Number(latest[1] ?? 0) + 1;
+    return this.list({ limit: depth }).runs.map(({ record }) => ({ id: record.id, name: record.name }));
   }
 
-  /** A directory without a readable record, old enough not to be a start in progress. */
-  private isDamaged(id: string): boolean {
-    const layout = runLayout(this.runsDir, id);
+  /** A directory whose record could not be read (`reason`), old enough not to be a start in progress. */
+  private isDamaged(id: string, reason: string): boolean {
     try {
-      const stat = statSync(layout.dir);
+      const stat = statSync(runLayout(this.runsDir, id).dir);
       if (!stat.isDirectory()) return false;
-      const raw = this.readRaw(id);
-      if (raw.ok) return false;
-      return raw.reason !== 'no run.json' || Date.now() - stat.mtimeMs > START_GRACE_MS;
+      return reason !== 'no run.json' || Date.now() - stat.mtimeMs > START_GRACE_MS;
     } catch {
       return false;
     }
