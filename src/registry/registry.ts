@@ -24,11 +24,15 @@ export interface DamagedRun {
   reason: string;
 }
 
-/**
- * Says what a record's status really is now (a `running` run whose process is gone is `lost`), and
- * when it really started where the supervisor knows it (a SLURM job, not its submission); or null.
- */
-export type StatusObserver = (record: RunRecord) => { status: RunStatus; startedAt?: string } | null;
+/** What a supervisor sees of a run now: its status, and when it really started where it knows. */
+export interface Observation {
+  status: RunStatus;
+  /** A SLURM job's start on its node, not its submission. */
+  startedAt?: string;
+}
+
+/** Says what a record's status really is now (a `running` run whose process is gone is `lost`); null when it is as recorded. */
+export type StatusObserver = (record: RunRecord) => Observation | null;
 
 /** A directory younger than this without a readable run.json may be a start in progress. */
 export const START_GRACE_MS = 3 * 60_000;

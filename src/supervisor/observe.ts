@@ -1,7 +1,7 @@
 import type { RunRecord, RunStatus } from '../registry/record.js';
 import { observePm2 } from './pm2/observe.js';
 import { observeSlurm } from './slurm/observe.js';
-import type { Observation } from './types.js';
+import type { Observation } from '../registry/registry.js';
 
 /** The observer for each backend; cheap and synchronous, so every listing can use it. */
 export function observeRecord(record: RunRecord): Observation | null {

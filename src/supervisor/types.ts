@@ -1,4 +1,4 @@
-import type { Backend, RunRecord, RunStatus } from '../registry/record.js';
+import type { Backend } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 
 /**
@@ -14,12 +14,3 @@ export interface Supervisor {
 }
 
 export type StopOutcome = 'stopped' | 'killed' | 'already-ended';
-
-/** What a supervisor sees of a run now: its status, and when it really started where it knows. */
-export interface Observation {
-  status: RunStatus;
-  startedAt?: string;
-}
-
-/** Says what a record's status really is now, cheaply and synchronously; null when it is as recorded. */
-export type Observe = (record: RunRecord) => Observation | null;

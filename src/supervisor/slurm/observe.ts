@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { isAlive } from '../../registry/process.js';
 import { type RunRecord, isEnded } from '../../registry/record.js';
-import type { Observation } from '../types.js';
+import type { Observation } from '../../registry/registry.js';
 import { endedJob, queuedJobs } from './cli.js';
 import type { JobInfo } from './parse.js';
 import { sameStatus, statusOfJob } from './states.js';
