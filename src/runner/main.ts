@@ -14,7 +14,7 @@ import { writeJsonAtomic } from '../registry/atomic.js';
 import { layoutOfDir } from '../registry/layout.js';
 import { parseRecord } from '../registry/parse.js';
 import { processRef } from '../registry/process.js';
-import type { RunRecord, RunStatus } from '../registry/record.js';
+import type { Attempt, RunRecord, RunStatus } from '../registry/record.js';
 import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
@@ -110,15 +110,23 @@ async function endLeftovers(runId: string, scriptPid: number): Promise<void> {
   signalAll(others(), 'SIGKILL');
 }
 
+/** The attempts with the last one, if still open, closed as `end` says. */
+function closeLastAttempt(attempts: readonly Attempt[], end: Required<Omit<Attempt, 'startedAt'>>): Attempt[] {
+  const last = attempts[attempts.length - 1];
+  if (!last || last.endedAt) return [...attempts];
+  return [...attempts.slice(0, -1), { ...last, ...end }];
+}
+
+/** Records the run's end, closing its last attempt. */
 function endAttempt(status: RunStatus): void {
-  saveRecord((current) => {
-    const attempts = [...current.attempts];
-    const last = attempts[attempts.length - 1];
-    if (last && !last.endedAt && 'endedAt' in status) {
-      attempts[attempts.length - 1] = { ...last, endedAt: status.endedAt, exitCode: status.exitCode, signal: 'signal' in status ? status.signal : null };
-    }
-    return { ...current, status, attempts };
-  });
+  saveRecord((current) => ({
+    ...current,
+    status,
+    attempts:
+      'endedAt' in status
+        ? closeLastAttempt(current.attempts, { endedAt: status.endedAt, exitCode: status.exitCode, signal: 'signal' in status ? status.signal : null })
+        : current.attempts,
+  }));
 }
 
 async function main(): Promise<void> {
@@ -135,12 +143,10 @@ async function main(): Promise<void> {
       process.exitCode = end.exitCode ?? 1;
       return;
     }
-    saveRecord((current) => {
-      const attempts = [...current.attempts];
-      const last = attempts[attempts.length - 1];
-      if (last) attempts[attempts.length - 1] = { ...last, endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal };
-      return { ...current, attempts };
-    });
+    saveRecord((current) => ({
+      ...current,
+      attempts: closeLastAttempt(current.attempts, { endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal }),
+    }));
     await new Promise((resolve) => setTimeout(resolve, record.restart.delayMs));
     if (existsSync(layout.stopRequest) || externalSignal) {
       endAttempt({ state: 'stopped', endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal });
