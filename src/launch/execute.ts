@@ -6,7 +6,7 @@ import { captureGit } from '../git/git.js';
 import { makeRunId } from '../registry/id.js';
 import type { RunLayout } from '../registry/layout.js';
 import { currentUser, processRef } from '../registry/process.js';
-import { type RunRecord, SCHEMA_VERSION, statusFields } from '../registry/record.js';
+import { type RunRecord, SCHEMA_VERSION } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
 import type { Supervisor } from '../supervisor/types.js';
@@ -120,7 +120,7 @@ async function waitUntilUp(registry: Registry, id: string): Promise<StoredRun> {
 function markFailed(registry: Registry, id: string, reason: string): void {
   try {
     registry.update(id, (r) =>
-      statusFields(r.status).status === 'starting'
+      r.status.state === 'starting'
         ? { ...r, status: { state: 'failed', endedAt: new Date().toISOString(), exitCode: null, signal: null, reason } }
         : r,
     );
