@@ -1,6 +1,7 @@
 // npm run test:reliability — makes each fault for real and prints one summary line per case.
 // Exits non-zero when a case fails. Builds dist first, like the vitest global setup.
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { damagedRecords, diskFull, killDuringStart, orphanWorkers, parallelStarts, pathEscapes, supervisorDeaths } from './cases.mjs';
 import { ROOT } from './sandbox.mjs';
@@ -14,6 +15,12 @@ const CASES = [
   ['pm2 kill', () => supervisorDeaths(3)],
   ['disk full', diskFull],
 ];
+// More cases live in cases-<area>.mjs files beside this one, each exporting CASES as [name, run] pairs.
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+for (const file of readdirSync(HERE).filter((name) => /^cases-.+\.mjs$/.test(name)).sort()) {
+  const module = await import(path.join(HERE, file));
+  CASES.push(...module.CASES);
+}
 
 // RL_RUN_SKIP_BUILD=1 runs against the dist already built (e.g. by `npm run build` just before).
 if (!process.env.RL_RUN_SKIP_BUILD) {
