@@ -16,6 +16,7 @@ import { parseRecord } from '../registry/parse.js';
 import { processRef } from '../registry/process.js';
 import type { Attempt, RunRecord, RunStatus } from '../registry/record.js';
 import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
+import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
 
@@ -131,6 +132,11 @@ function endAttempt(status: RunStatus): void {
 
 async function main(): Promise<void> {
   const initial = readRecord();
+  const refusal = whyNotTake(initial);
+  if (refusal) {
+    log(refusal);
+    return;
+  }
   const env = scriptEnvironment(process.env);
   const total = initial.restart.maxRestarts + 1;
   for (let attempt = 1; ; attempt++) {
