@@ -52,13 +52,16 @@ export async function logs(options: LogsOptions, globals: GlobalArgs): Promise<v
   }
   const { registry } = await openContext(globals);
   const { record, layout } = registry.resolve(options.selector);
+  // Python's logging and tqdm write to stderr: a script that prints nothing else left `logs` blank.
+  const streams = options.streams === 'stdout' && sizeOf(layout.stdout) === 0 && sizeOf(layout.stderr) > 0 ? 'stderr' : options.streams;
+  if (streams !== options.streams) process.stderr.write('rl-run: stdout.log is empty; showing stderr.log\n');
   const sources: FollowSource[] =
-    options.streams === 'all'
+    streams === 'all'
       ? [
           { file: layout.stdout, label: '[out] ' },
           { file: layout.stderr, label: '[err] ' },
         ]
-      : [{ file: options.streams === 'stderr' ? layout.stderr : layout.stdout, label: '' }];
+      : [{ file: streams === 'stderr' ? layout.stderr : layout.stdout, label: '' }];
 
   // Sizes first, so that nothing written between the tail and the follow is lost or printed twice.
   const from = sources.map((source) => sizeOf(source.file));

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, createSandbox, pm2, startRun, waitFor } from '../helpers/sandbox.js';
@@ -29,6 +29,32 @@ describe('rl-run logs', () => {
     expect((await sandbox.cli(['logs', run.id])).stdout.split('\n')).toHaveLength(51);
     expect((await sandbox.cli(['logs', run.id, '--stderr'])).stdout).toBe('100%|##########|\nbye\n');
     expect((await sandbox.cli(['logs', run.id, '--all', '-n', '1'])).stdout).toBe('[out] line 99\n[err] bye\n');
+  });
+
+  it('a script that writes only to stderr (logging, tqdm): logs shows stderr and says so; a 23 MB bar shows as its last state', async () => {
+    const script = sandbox.write(
+      'stderr_only.py',
+      [
+        'import logging, sys',
+        'logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")',
+        'for i in range(5):',
+        '    logging.info("epoch %d", i)',
+        // a tqdm-like bar: 240,000 redraws of 100 bytes, no newline at the end
+        'for i in range(1, 240001):',
+        '    sys.stderr.write("\\r%9d/240000 |%s| %s" % (i, "#" * 60, "x" * 15))',
+        'sys.stderr.flush()',
+      ].join('\n'),
+    );
+    const run = await startRun(sandbox, [script]);
+    await waitFor('the run to end', () => sandbox.record(run.id).status.state === 'succeeded');
+    expect(statSync(path.join(run.dir, 'stderr.log')).size).toBeGreaterThan(20_000_000);
+    const bar = `   240000/240000 |${'#'.repeat(60)}| ${'x'.repeat(15)}`;
+    const shown = await sandbox.cli(['logs', run.id, '-n', '3']);
+    expect(shown).toEqual({ code: 0, stdout: `INFO epoch 3\nINFO epoch 4\n${bar}\n`, stderr: 'rl-run: stdout.log is empty; showing stderr.log\n' });
+    const followed = await sandbox.cli(['logs', run.id, '-n', '1', '-f']);
+    expect(followed.stdout).toBe(`${bar}\n`);
+    // Asked for stdout by name, or both: no fallback, no notice.
+    expect(await sandbox.cli(['logs', run.id, '--all', '-n', '1'])).toEqual({ code: 0, stdout: `[err] ${bar}\n`, stderr: '' });
   });
 
   it('-f streams new lines as they are written and exits 0 when the run ends', async () => {
