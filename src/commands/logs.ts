@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { type FollowSource, followFiles } from '../logs/follow.js';
+import { readLastLinesInOrder } from '../logs/order.js';
 import { readLastLines } from '../logs/tail.js';
 import { isEnded } from '../registry/record.js';
 import { type GlobalArgs, openContext, out } from './context.js';
@@ -29,7 +30,7 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
       .positional('run', { type: 'string', demandOption: true, describe: 'id, id prefix, name, latest or latest~N' })
       .option('lines', { alias: 'n', type: 'number', default: 50, describe: 'How many lines from the end' })
       .option('stderr', { type: 'boolean', describe: 'stderr instead of stdout' })
-      .option('all', { type: 'boolean', describe: 'stdout and stderr, each line labelled' })
+      .option('all', { type: 'boolean', describe: 'stdout and stderr, each line labelled, in the order written (to 1/4 s)' })
       .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep printing new lines until the run ends (or Ctrl-C)' })
       .example('$0 logs latest -f', 'follow the newest run')
       .example('$0 logs ppo -n 200 --stderr', "the last 200 lines of ppo's stderr"),
@@ -65,9 +66,15 @@ export async function logs(options: LogsOptions, globals: GlobalArgs): Promise<v
 
   // Sizes first, so that nothing written between the tail and the follow is lost or printed twice.
   const from = sources.map((source) => sizeOf(source.file));
-  sources.forEach((source, i) => {
-    for (const line of readLastLines(source.file, options.lines, from[i])) out.line(`${source.label}${line}`);
-  });
+  if (streams === 'all') {
+    const tail = readLastLinesInOrder({ stdout: layout.stdout, stderr: layout.stderr, index: layout.outputIndex }, options.lines, [from[0] ?? 0, from[1] ?? 0]);
+    if (!tail.ordered && new Set(tail.lines.map((line) => line.stream)).size > 1) {
+      process.stderr.write("rl-run: this run has no output.idx (an older rl-run, or SLURM): stdout's lines first, then stderr's\n");
+    }
+    for (const line of tail.lines) out.line(`[${line.stream}] ${line.text}`);
+  } else {
+    for (const line of readLastLines(sources[0]!.file, options.lines, from[0])) out.line(line);
+  }
   if (!options.follow || isEnded(record.status)) return;
 
   const controller = new AbortController();

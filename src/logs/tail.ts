@@ -18,6 +18,11 @@ const MAX_KEPT = 16 * 1024 * 1024;
  * gigabytes without a newline costs a scan, not memory (it printed nothing past 16 MB before).
  */
 export function readLastLines(file: string, count: number, end?: number): string[] {
+  return readLastLinesAt(file, count, end).map((line) => line.text);
+}
+
+/** As readLastLines, each line with the byte offset just past it (its `\n` included). */
+export function readLastLinesAt(file: string, count: number, end?: number): { text: string; end: number }[] {
   if (count <= 0) return [];
   let fd: number;
   try {
@@ -35,7 +40,9 @@ export function readLastLines(file: string, count: number, end?: number): string
 class BackwardLines {
   private readonly buffer = Buffer.allocUnsafe(CHUNK);
   /** Newest first. */
-  private readonly lines: string[] = [];
+  private readonly lines: { text: string; end: number }[] = [];
+  /** Where the line being read ends in the file. */
+  private lineEnd: number;
   private kept = 0;
   /** The line being read: its pieces, last piece first. */
   private pieces: Buffer[] = [];
@@ -49,9 +56,11 @@ class BackwardLines {
   constructor(
     private readonly fd: number,
     private position: number,
-  ) {}
+  ) {
+    this.lineEnd = position;
+  }
 
-  last(count: number): string[] {
+  last(count: number): { text: string; end: number }[] {
     if (this.position === 0) return [];
     // The file's final `\n` ends the last line; it does not start an empty one.
     if (this.byteAt(this.position - 1) === LF) this.position--;
@@ -86,6 +95,7 @@ class BackwardLines {
         }
         // buffer[i] is a `\n`: the line after it is complete.
         this.endLine();
+        this.lineEnd = start + i + 1;
         if (this.lines.length >= count || this.kept >= MAX_KEPT) return this.lines.reverse();
       }
       this.position = start;
@@ -117,8 +127,8 @@ class BackwardLines {
       while (k < bytes.length && (bytes[k]! & 0xc0) === 0x80) k++;
       bytes = bytes.subarray(k);
     }
-    const line = `${this.cut ? '…' : ''}${bytes.toString('utf8')}`;
-    this.lines.push(line);
+    const text = `${this.cut ? '…' : ''}${bytes.toString('utf8')}`;
+    this.lines.push({ text, end: this.lineEnd });
     this.kept += bytes.length;
     this.pieces = [];
     this.pieceBytes = 0;

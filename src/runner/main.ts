@@ -19,6 +19,7 @@ import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
 import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
+import { recordOutputSizes } from './output-index.js';
 
 const layout = layoutOfDir(path.resolve(process.argv[2] ?? '.'));
 let child: ChildProcess | null = null;
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
     log(refusal);
     return;
   }
+  recordOutputSizes(layout);
   const env = scriptEnvironment(process.env);
   const total = initial.restart.maxRestarts + 1;
   for (let attempt = 1; ; attempt++) {

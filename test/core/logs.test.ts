@@ -28,7 +28,8 @@ describe('rl-run logs', () => {
     expect((await sandbox.cli(['logs', run.id, '-n', '3'])).stdout).toBe('line 97\nline 98\nline 99\n');
     expect((await sandbox.cli(['logs', run.id])).stdout.split('\n')).toHaveLength(51);
     expect((await sandbox.cli(['logs', run.id, '--stderr'])).stdout).toBe('100%|##########|\nbye\n');
-    expect((await sandbox.cli(['logs', run.id, '--all', '-n', '1'])).stdout).toBe('[out] line 99\n[err] bye\n');
+    // -n counts the lines of both streams together, in the order written.
+    expect((await sandbox.cli(['logs', run.id, '--all', '-n', '3'])).stdout).toBe('[out] line 99\n[err] 100%|##########|\n[err] bye\n');
   });
 
   it('a script that writes only to stderr (logging, tqdm): logs shows stderr and says so; a 23 MB bar shows as its last state', async () => {
@@ -55,6 +56,27 @@ describe('rl-run logs', () => {
     expect(followed.stdout).toBe(`${bar}\n`);
     // Asked for stdout by name, or both: no fallback, no notice.
     expect(await sandbox.cli(['logs', run.id, '--all', '-n', '1'])).toEqual({ code: 0, stdout: `[err] ${bar}\n`, stderr: '' });
+  });
+
+  it('--all puts stdout and stderr lines in the order they were written, from the runner\'s size samples', async () => {
+    // A script that logs to stderr and prints to stdout, a second apart (four sample periods).
+    const script = sandbox.write(
+      'both.py',
+      [
+        'import logging, time',
+        'logging.basicConfig(level=logging.INFO, format="%(message)s")',
+        'for i in range(2):',
+        '    logging.info("log %d", i)',
+        '    time.sleep(1)',
+        '    print(f"print {i}")',
+        '    time.sleep(1)',
+      ].join('\n'),
+    );
+    const run = await startRun(sandbox, [script]);
+    await waitFor('the run to end', () => sandbox.record(run.id).status.state === 'succeeded');
+    const all = await sandbox.cli(['logs', run.id, '--all']);
+    expect(all).toEqual({ code: 0, stdout: '[err] log 0\n[out] print 0\n[err] log 1\n[out] print 1\n', stderr: '' });
+    expect((await sandbox.cli(['logs', run.id, '--all', '-n', '2'])).stdout).toBe('[err] log 1\n[out] print 1\n');
   });
 
   it('-f streams new lines as they are written and exits 0 when the run ends', async () => {
