@@ -54,8 +54,11 @@ export async function logs(options: LogsOptions, globals: GlobalArgs): Promise<v
   const { registry } = await openContext(globals);
   const { record, layout } = registry.resolve(options.selector);
   // Python's logging and tqdm write to stderr: a script that prints nothing else left `logs` blank.
-  const streams = options.streams === 'stdout' && sizeOf(layout.stdout) === 0 && sizeOf(layout.stderr) > 0 ? 'stderr' : options.streams;
-  if (streams !== options.streams) process.stderr.write('rl-run: stdout.log is empty; showing stderr.log\n');
+  // Following a run, both are followed then, so that what it prints later is not missed.
+  const following = options.follow && !isEnded(record.status);
+  const fallback = options.streams === 'stdout' && sizeOf(layout.stdout) === 0 && sizeOf(layout.stderr) > 0;
+  const streams = fallback ? (following ? 'all' : 'stderr') : options.streams;
+  if (fallback) process.stderr.write(`rl-run: stdout.log is empty; showing stderr.log${following ? ' (following both, as --all)' : ''}\n`);
   const sources: FollowSource[] =
     streams === 'all'
       ? [
@@ -69,13 +72,13 @@ export async function logs(options: LogsOptions, globals: GlobalArgs): Promise<v
   if (streams === 'all') {
     const tail = readLastLinesInOrder({ stdout: layout.stdout, stderr: layout.stderr, index: layout.outputIndex }, options.lines, [from[0] ?? 0, from[1] ?? 0]);
     if (!tail.ordered && new Set(tail.lines.map((line) => line.stream)).size > 1) {
-      process.stderr.write("rl-run: this run has no output.idx (an older rl-run, or SLURM): stdout's lines first, then stderr's\n");
+      process.stderr.write('rl-run: this run has no output.idx (an older rl-run, or SLURM): the last lines of stdout, then of stderr; their order is not known\n');
     }
     for (const line of tail.lines) out.line(`[${line.stream}] ${line.text}`);
   } else {
     for (const line of readLastLines(sources[0]!.file, options.lines, from[0])) out.line(line);
   }
-  if (!options.follow || isEnded(record.status)) return;
+  if (!following) return;
 
   const controller = new AbortController();
   const stop = () => controller.abort();

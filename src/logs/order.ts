@@ -4,7 +4,7 @@ import { readLastLines, readLastLinesAt } from './tail.js';
 
 export interface OrderedTail {
   lines: LabelledLine[];
-  /** False for a run without output.idx (an older rl-run, SLURM): then stdout's lines come first. */
+  /** False for a run without output.idx (an older rl-run, SLURM): then the last lines of stdout, then of stderr. */
   ordered: boolean;
 }
 
@@ -15,9 +15,13 @@ export interface OrderedTail {
 export function readLastLinesInOrder(files: { stdout: string; stderr: string; index: string }, count: number, ends: [number, number]): OrderedTail {
   const out = readLastLinesAt(files.stdout, count, ends[0]);
   const err = readLastLinesAt(files.stderr, count, ends[1]);
-  const ordered = existsSync(files.index);
-  const samples = ordered ? samplesCovering(files.index, out[0]?.end ?? ends[0], err[0]?.end ?? ends[1]) : [];
-  return { lines: interleave(out, err, samples, count), ordered };
+  if (!existsSync(files.index)) {
+    // No order to go by: the last `count` of each, as rl-run always showed them.
+    const lines = [...out.map(({ text }) => ({ stream: 'out' as const, text })), ...err.map(({ text }) => ({ stream: 'err' as const, text }))];
+    return { lines, ordered: false };
+  }
+  const samples = samplesCovering(files.index, out[0]?.end ?? ends[0], err[0]?.end ?? ends[1]);
+  return { lines: interleave(out, err, samples, count), ordered: true };
 }
 
 /** The index's last samples, enough of them to place lines ending at or after these offsets. */

@@ -79,6 +79,29 @@ describe('rl-run logs', () => {
     expect((await sandbox.cli(['logs', run.id, '--all', '-n', '2'])).stdout).toBe('[err] log 1\n[out] print 1\n');
   });
 
+  it('-f of a running run with only stderr so far follows both streams, labelled, and says so', async () => {
+    const gate = path.join(sandbox.dir, 'gate-both');
+    const script = sandbox.write(
+      'late_stdout.py',
+      `import os, sys, time\nprint("warming up", file=sys.stderr, flush=True)\nwhile not os.path.exists(${JSON.stringify(gate)}):\n    time.sleep(0.02)\nprint("step 1", flush=True)\n`,
+    );
+    const run = await startRun(sandbox, [script]);
+    await waitFor('the stderr line', () => readFileSync(path.join(run.dir, 'stderr.log'), 'utf8').includes('warming up'));
+    const follower = sandbox.spawnCli(['logs', run.id, '-f']);
+    let seen = '';
+    let notice = '';
+    follower.stdout?.on('data', (chunk) => {
+      seen += chunk;
+    });
+    follower.stderr?.on('data', (chunk) => {
+      notice += chunk;
+    });
+    await waitFor('the stderr line', () => seen.includes('[err] warming up\n'));
+    appendFileSync(gate, 'open');
+    const code = await new Promise<number | null>((resolve) => follower.on('close', resolve));
+    expect({ code, seen, notice }).toEqual({ code: 0, seen: '[err] warming up\n[out] step 1\n', notice: 'rl-run: stdout.log is empty; showing stderr.log (following both, as --all)\n' });
+  });
+
   it('-f streams new lines as they are written and exits 0 when the run ends', async () => {
     const gate = path.join(sandbox.dir, 'gate');
     const script = sandbox.write(

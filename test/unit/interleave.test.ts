@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SampleRecorder, interleave, parseSamples } from '../../src/logs/interleave.js';
+import { readLastLinesInOrder } from '../../src/logs/order.js';
 
 describe('SampleRecorder: which samples reach output.idx', () => {
   it.each<[string, [number, number][], string[]]>([
@@ -39,5 +43,39 @@ describe('interleave', () => {
       [1, 2],
       [4, 5],
     ]);
+  });
+});
+
+describe('readLastLinesInOrder on real files', () => {
+  it('reads as much of a long index as the lines asked for need', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rl-run-order-'));
+    try {
+      // 10,000 alternations: out line i, then err line i, each in its own window.
+      let out = '';
+      let err = '';
+      let index = '';
+      for (let i = 0; i < 10_000; i++) {
+        out += `o${i}\n`;
+        index += `${Buffer.byteLength(out)} ${Buffer.byteLength(err)}\n`;
+        err += `e${i}\n`;
+        index += `${Buffer.byteLength(out)} ${Buffer.byteLength(err)}\n`;
+      }
+      const files = { stdout: path.join(dir, 'out'), stderr: path.join(dir, 'err'), index: path.join(dir, 'idx') };
+      writeFileSync(files.stdout, out);
+      writeFileSync(files.stderr, err);
+      writeFileSync(files.index, index);
+      const ends: [number, number] = [Buffer.byteLength(out), Buffer.byteLength(err)];
+      const read = (n: number) => readLastLinesInOrder(files, n, ends);
+      expect(read(3)).toEqual({ ordered: true, lines: [{ stream: 'err', text: 'e9998' }, { stream: 'out', text: 'o9999' }, { stream: 'err', text: 'e9999' }] });
+      // 20,000 lines need every one of the 20,000 samples, read back in growing steps.
+      const all = read(20_000).lines.map((l) => l.text);
+      expect(all).toEqual(Array.from({ length: 10_000 }, (_, i) => [`o${i}`, `e${i}`]).flat());
+      rmSync(files.index);
+      // Without the index: the last 3 of each, stdout's first.
+      expect(read(3).ordered).toBe(false);
+      expect(read(3).lines.map((l) => l.text)).toEqual(['o9997', 'o9998', 'o9999', 'e9997', 'e9998', 'e9999']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
