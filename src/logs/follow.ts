@@ -157,8 +157,11 @@ class Appender {
   }
 
   private state(): string {
-    const state = lastState(this.pending);
-    return this.cut && !this.pending.includes('\r') ? `…${state}` : state;
+    const text = this.pending;
+    // The state starts after the last `\r` that is not the line's final character; with none, the
+    // state is the whole kept text, which lost its beginning if it was cut.
+    const starts = text.lastIndexOf('\r', text.endsWith('\r') ? text.length - 2 : text.length - 1) >= 0;
+    return this.cut && !starts ? `…${lastState(text)}` : lastState(text);
   }
 
   private writeLines(text: string): void {
