@@ -167,7 +167,10 @@ describe('followFiles on a line longer than its limit', () => {
   it('keeps the end of a 3 MB line without `\r`, after …, and a bar state after it whole', async () => {
     const f = file('long-follow.log', `${'a'.repeat(3 * 1024 * 1024)}end\n${'b'.repeat(3 * 1024 * 1024)}\rstate\r\n`);
     let text = '';
-    await followFiles({ sources: [{ file: f, label: '' }], from: [0], write: (t) => void (text += t), hasEnded: () => true, raw: false });
+    const write = (t: string) => {
+      text += t;
+    };
+    await followFiles({ sources: [{ file: f, label: '' }], from: [0], write, hasEnded: () => true, raw: false });
     const [first, second, rest] = text.split('\n');
     expect(first?.startsWith('…aaa')).toBe(true);
     expect(first?.endsWith('aend')).toBe(true);
