@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { RunState } from '../registry/record.js';
 import { START_GRACE_MS } from '../registry/registry.js';
+import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
 import { type CleanPlan, emptyPlan } from './plan.js';
 
 export interface Pm2Fact {
@@ -47,12 +48,20 @@ export function planOrphans(facts: OrphanFacts): CleanPlan {
     if (why) plan.actions.push({ kind: 'kill', pid: proc.pid, ...(proc.startTime !== undefined ? { startTime: proc.startTime } : {}), runId: proc.runId, reason: `still running, ${why}` });
   }
 
-  // 1. pm2 entries whose run ended or vanished. An online entry is left to finish.
+  // 1. pm2 entries whose run ended or vanished. An online entry is left to finish, unless its
+  // directory is gone and its processes are ended above (the executor kills before it deletes):
+  // left in place it was only deleted by a second `clean --orphaned`.
+  const ending = new Set(plan.actions.flatMap((a) => (a.kind === 'kill' ? [pm2NameFor(a.runId)] : [])));
   const listed = new Set<string>();
   for (const entry of facts.pm2 ?? []) {
     listed.add(entry.name);
-    if (entry.online) continue;
     if (entry.runDir && path.dirname(entry.runDir) !== facts.runsDir) continue;
+    if (entry.online) {
+      if (entry.runState === 'gone' && ending.has(entry.name)) {
+        plan.actions.push({ kind: 'pm2-delete', pm2Name: entry.name, reason: 'its run directory is gone (its processes are ended first)' });
+      }
+      continue;
+    }
     const why = entry.runState === 'gone' ? 'its run directory is gone' : ENDED.includes(entry.runState) ? `its run is ${entry.runState}` : null;
     if (why) plan.actions.push({ kind: 'pm2-delete', pm2Name: entry.name, reason: why });
   }

@@ -59,7 +59,7 @@ export function planRetention(runs: readonly RetentionRun[], options: RetentionO
       continue;
     }
     if (protectedIds.has(run.id)) {
-      plan.kept.push({ id: run.id, reason: `one of the ${options.keepLast} newest runs of ${run.name}` });
+      plan.kept.push({ id: run.id, reason: `one of the ${options.keepLast} newest runs named ${run.name} (--keep-last counts per run name)` });
       continue;
     }
     const refusal = refusalFor(run);
@@ -96,7 +96,7 @@ function matchReasons(run: RetentionRun, options: RetentionOptions, now: Date): 
     if (!(run.bytes > options.largerThanBytes)) return null;
     reasons.push(`larger than ${formatBytes(options.largerThanBytes)}`);
   }
-  if (options.keepLast !== undefined) reasons.push(`beyond the ${options.keepLast} newest of ${run.name}`);
+  if (options.keepLast !== undefined) reasons.push(`beyond the ${options.keepLast} newest runs named ${run.name}`);
   return reasons;
 }
 

@@ -49,7 +49,7 @@ export const cleanCommand: CommandModule<GlobalArgs, CleanArgs> = {
       .option('orphaned', { type: 'boolean', describe: 'pm2 entries and log files of ended runs, damaged run directories, left-over processes, records stuck in running' })
       .option('status', { type: 'string', array: true, describe: `Runs in this state (${ENDED_STATES.join(', ')}); repeatable` })
       .option('older-than', { type: 'string', describe: 'Runs that ended longer ago than this: 12h, 14d, 2w (with --purge: deleted longer ago)' })
-      .option('keep-last', { type: 'number', describe: 'Never delete the N newest runs of each name' })
+      .option('keep-last', { type: 'number', describe: 'Keep the N newest runs of each run name (counted per name, not in all)' })
       .option('name', { type: 'string', describe: 'Runs with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Runs with this tag (all given tags)' })
       .option('larger-than', { type: 'string', describe: 'Runs using more disk than this: 500M, 1G' })
@@ -119,7 +119,7 @@ export async function clean(options: CleanOptions, globals: GlobalArgs): Promise
   }
   const plan = plans.length ? mergePlans(...plans) : emptyPlan();
 
-  if (!options.json) printPlan(plan);
+  if (!options.json) printPlan(plan, options.retention.keepLast);
   if (plan.actions.length === 0 || options.dryRun) {
     if (options.json) out.json({ ...planJson(plan), dryRun: options.dryRun, done: [] });
     else out.line(plan.actions.length === 0 ? 'nothing to clean' : 'dry run: nothing was changed');
@@ -144,7 +144,7 @@ const ACTION_LABEL: Record<CleanAction['kind'], string> = {
   'mark-lost': 'mark lost',
 };
 
-function printPlan(plan: CleanPlan): void {
+function printPlan(plan: CleanPlan, keepLast: number | undefined): void {
   const rows = [
     ...plan.actions.map((a) => [ACTION_LABEL[a.kind], actionTarget(a), 'bytes' in a ? formatBytes(a.bytes) : '-', a.reason]),
     ...plan.refused.map((r) => ['refused', r.target, '-', r.reason]),
@@ -153,6 +153,7 @@ function printPlan(plan: CleanPlan): void {
   if (rows.length === 0) return;
   out.line(renderTable(['ACTION', 'TARGET', 'SIZE', 'REASON'], rows));
   out.line(`total: ${plan.actions.length} ${plan.actions.length === 1 ? 'action' : 'actions'}, ${formatBytes(bytesFreed(plan))}`);
+  if (keepLast !== undefined) out.line(`--keep-last ${keepLast} counts per run name: the ${keepLast} newest runs of each name stay, not ${keepLast} runs in all`);
 }
 
 function planJson(plan: CleanPlan): Record<string, unknown> {

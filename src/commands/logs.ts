@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { type FollowSource, followFiles } from '../logs/follow.js';
+import { readLastLinesInOrder } from '../logs/order.js';
 import { readLastLines } from '../logs/tail.js';
 import { isEnded } from '../registry/record.js';
 import { type GlobalArgs, openContext, out } from './context.js';
@@ -29,7 +30,7 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
       .positional('run', { type: 'string', demandOption: true, describe: 'id, id prefix, name, latest or latest~N' })
       .option('lines', { alias: 'n', type: 'number', default: 50, describe: 'How many lines from the end' })
       .option('stderr', { type: 'boolean', describe: 'stderr instead of stdout' })
-      .option('all', { type: 'boolean', describe: 'stdout and stderr, each line labelled' })
+      .option('all', { type: 'boolean', describe: 'stdout and stderr, each line labelled, in the order written (to 1/4 s)' })
       .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep printing new lines until the run ends (or Ctrl-C)' })
       .example('$0 logs latest -f', 'follow the newest run')
       .example('$0 logs ppo -n 200 --stderr', "the last 200 lines of ppo's stderr"),
@@ -52,20 +53,32 @@ export async function logs(options: LogsOptions, globals: GlobalArgs): Promise<v
   }
   const { registry } = await openContext(globals);
   const { record, layout } = registry.resolve(options.selector);
+  // Python's logging and tqdm write to stderr: a script that prints nothing else left `logs` blank.
+  // Following a run, both are followed then, so that what it prints later is not missed.
+  const following = options.follow && !isEnded(record.status);
+  const fallback = options.streams === 'stdout' && sizeOf(layout.stdout) === 0 && sizeOf(layout.stderr) > 0;
+  const streams = fallback ? (following ? 'all' : 'stderr') : options.streams;
+  if (fallback) process.stderr.write(`rl-run: stdout.log is empty; showing stderr.log${following ? ' (following both, as --all)' : ''}\n`);
   const sources: FollowSource[] =
-    options.streams === 'all'
+    streams === 'all'
       ? [
           { file: layout.stdout, label: '[out] ' },
           { file: layout.stderr, label: '[err] ' },
         ]
-      : [{ file: options.streams === 'stderr' ? layout.stderr : layout.stdout, label: '' }];
+      : [{ file: streams === 'stderr' ? layout.stderr : layout.stdout, label: '' }];
 
   // Sizes first, so that nothing written between the tail and the follow is lost or printed twice.
   const from = sources.map((source) => sizeOf(source.file));
-  sources.forEach((source, i) => {
-    for (const line of readLastLines(source.file, options.lines, from[i])) out.line(`${source.label}${line}`);
-  });
-  if (!options.follow || isEnded(record.status)) return;
+  if (streams === 'all') {
+    const tail = readLastLinesInOrder({ stdout: layout.stdout, stderr: layout.stderr, index: layout.outputIndex }, options.lines, [from[0] ?? 0, from[1] ?? 0]);
+    if (!tail.ordered && new Set(tail.lines.map((line) => line.stream)).size > 1) {
+      process.stderr.write('rl-run: this run has no output.idx (an older rl-run, or SLURM): the last lines of stdout, then of stderr; their order is not known\n');
+    }
+    for (const line of tail.lines) out.line(`[${line.stream}] ${line.text}`);
+  } else {
+    for (const line of readLastLines(sources[0]!.file, options.lines, from[0])) out.line(line);
+  }
+  if (!following) return;
 
   const controller = new AbortController();
   const stop = () => controller.abort();

@@ -10,30 +10,37 @@ interface RestartArgs extends GlobalArgs {
   run: string;
   stop?: boolean;
   json?: boolean;
+  '--'?: (string | number)[];
 }
 
 export const restartCommand: CommandModule<GlobalArgs, RestartArgs> = {
   command: 'restart <run>',
-  describe: 'Start a new run with the same script, args, cwd, env and tags (stops the old one first if it is running)',
+  describe:
+    'Start a new run with the same script, args, cwd, env and tags (stops the old one first if it is running); arguments after -- are added after the old ones',
   builder: (yargs: Argv<GlobalArgs>) =>
     yargs
       .positional('run', { type: 'string', demandOption: true, describe: 'The run to repeat' })
       .option('stop', { type: 'boolean', default: true, describe: 'Stop the old run first if it is still running (--no-stop keeps it)' })
       .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name} as JSON' })
-      .example('$0 restart latest', 'the newest run again, as a new run with restartOf set'),
+      .example('$0 restart latest', 'the newest run again, as a new run with restartOf set')
+      .example('$0 restart ppo -- --lr 1e-4', "ppo again with --lr 1e-4 after its own arguments (argparse: the last one wins)"),
   handler: async (argv) => {
-    await restart(argv.run, { stopOld: argv.stop !== false, json: Boolean(argv.json) }, argv);
+    const addedArgs = (argv['--'] ?? []).map(String);
+    await restart(argv.run, { stopOld: argv.stop !== false, json: Boolean(argv.json), addedArgs }, argv);
   },
 };
 
-/** Pure: the launch plan that repeats a run. */
-export function planFromRecord(run: StoredRun): LaunchPlan {
+/**
+ * Pure: the launch plan that repeats a run, with `addedArgs` after its own arguments. The command
+ * ends with the arguments (script or plain command alike), so they are appended to both.
+ */
+export function planFromRecord(run: StoredRun, addedArgs: readonly string[] = []): LaunchPlan {
   const { record } = run;
   return {
     name: record.name,
     script: record.script,
-    args: record.args,
-    command: record.command,
+    args: [...record.args, ...addedArgs],
+    command: [...record.command, ...addedArgs],
     cwd: record.cwd,
     interpreter: record.interpreter,
     tags: record.tags,
@@ -42,7 +49,14 @@ export function planFromRecord(run: StoredRun): LaunchPlan {
   };
 }
 
-export async function restart(selector: string, options: { stopOld: boolean; json: boolean }, globals: GlobalArgs): Promise<void> {
+export interface RestartOptions {
+  stopOld: boolean;
+  json: boolean;
+  /** Given after `--`: appended to the old run's arguments. */
+  addedArgs: string[];
+}
+
+export async function restart(selector: string, options: RestartOptions, globals: GlobalArgs): Promise<void> {
   const { config, registry } = await openContext(globals);
   const old = registry.resolve(selector);
   const supervisor = await supervisorFor(old.record.backend, registry);
@@ -50,13 +64,17 @@ export async function restart(selector: string, options: { stopOld: boolean; jso
     await supervisor.stop(old, old.record.stopTimeoutMs ?? config.stop.timeoutMs);
     if (!options.json) out.line(`stopped ${old.record.id}`);
   }
-  const run = await executeLaunch(planFromRecord(old), config, registry, supervisor, { restartOf: old.record.id });
+  const run = await executeLaunch(planFromRecord(old, options.addedArgs), config, registry, supervisor, {
+    restartOf: old.record.id,
+    ...(options.addedArgs.length ? { restartArgs: options.addedArgs } : {}),
+  });
   const { record, layout } = run;
   if (options.json) {
-    out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, restartOf: old.record.id });
+    out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, restartOf: old.record.id, restartArgs: options.addedArgs });
     return;
   }
-  out.line(`started ${record.id} (restart of ${old.record.id})`);
+  const added = options.addedArgs.length ? `, with added arguments: ${options.addedArgs.join(' ')}` : '';
+  out.line(`started ${record.id} (restart of ${old.record.id}${added})`);
   out.line(`  logs:   ${layout.dir}`);
   out.line(`  follow: rl-run logs ${record.id} -f`);
 }

@@ -22,7 +22,7 @@ export async function executeLaunch(
   config: ResolvedConfig,
   registry: Registry,
   supervisor: Supervisor,
-  extra: { restartOf?: string } = {},
+  extra: { restartOf?: string; restartArgs?: string[] } = {},
 ): Promise<StoredRun> {
   registry.ensureRunsDir();
   ensureFreeSpace(registry.runsDir);
@@ -55,6 +55,7 @@ export async function executeLaunch(
       restart: config.restart,
       attempts: [],
       ...(extra.restartOf ? { restartOf: extra.restartOf } : {}),
+      ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
       config: configSnapshot(config),
     };
     writeFileSync(layout.stdout, '');

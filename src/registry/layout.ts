@@ -11,6 +11,8 @@ export interface RunLayout {
   /** Created by `rl-run stop`; tells the runner that the end it sees was asked for. */
   stopRequest: string;
   gitDiff: string;
+  /** Sizes of stdout.log and stderr.log sampled by the runner, to order their lines (logs/interleave.ts). */
+  outputIndex: string;
 }
 
 export const RECORD_FILE = 'run.json';
@@ -30,5 +32,6 @@ export function layoutOfDir(dir: string): RunLayout {
     runnerLog: path.join(dir, 'runner.log'),
     stopRequest: path.join(dir, 'stop-requested'),
     gitDiff: path.join(dir, 'git.diff'),
+    outputIndex: path.join(dir, 'output.idx'),
   };
 }

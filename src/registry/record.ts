@@ -98,7 +98,10 @@ export interface RunRecord {
   stopTimeoutMs: number;
   restart: { maxRestarts: number; delayMs: number };
   attempts: Attempt[];
+  /** The run this one repeats (`rl-run restart`). */
   restartOf?: string;
+  /** Arguments given to `rl-run restart … -- ARGS`, appended after the repeated run's own (already in `args`). */
+  restartArgs?: string[];
   /** The resolved configuration the run was started with. */
   config: Record<string, unknown>;
 }

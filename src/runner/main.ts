@@ -16,8 +16,10 @@ import { parseRecord } from '../registry/parse.js';
 import { processRef } from '../registry/process.js';
 import type { Attempt, RunRecord, RunStatus } from '../registry/record.js';
 import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
+import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
+import { recordOutputSizes } from './output-index.js';
 
 const layout = layoutOfDir(path.resolve(process.argv[2] ?? '.'));
 let child: ChildProcess | null = null;
@@ -131,6 +133,12 @@ function endAttempt(status: RunStatus): void {
 
 async function main(): Promise<void> {
   const initial = readRecord();
+  const refusal = whyNotTake(initial);
+  if (refusal) {
+    log(refusal);
+    return;
+  }
+  recordOutputSizes(layout);
   const env = scriptEnvironment(process.env);
   const total = initial.restart.maxRestarts + 1;
   for (let attempt = 1; ; attempt++) {

@@ -123,4 +123,29 @@ describe('clean --orphaned', () => {
     const again = await sandbox.cli(['clean', '--orphaned', '--yes']);
     expect(again.stdout.trim().split('\n').at(-1)).toBe('nothing to clean');
   });
+
+  it('a run whose directory is deleted while it runs: its processes end and its pm2 entry goes, in one pass', async () => {
+    const run = await startRun(sandbox, [EXAMPLE, '--name', 'deleted', '--', '--workers', '2', '--steps', '100000000', '--step-time', '0.05']);
+    await waitFor('the script to have printed', () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('global_step'));
+    // the runner, the script and its 2 workers
+    await waitFor('all four processes', () => withRunId(run.id).length === 4);
+    execFileSync('rm', ['-rf', run.dir]);
+    expect(pm2Names()).toEqual([`${run.pm2Name}:online`]);
+
+    const dry = await sandbox.cli(['clean', '--orphaned', '--dry-run', '--json']);
+    const plan = JSON.parse(dry.stdout) as { actions: { kind: string; reason: string; pm2Name?: string }[] };
+    expect(plan.actions.filter((a) => a.kind === 'kill')).toHaveLength(4);
+    expect(plan.actions.filter((a) => a.kind === 'pm2-delete')).toEqual([
+      { kind: 'pm2-delete', pm2Name: run.pm2Name, reason: 'its run directory is gone (its processes are ended first)' },
+    ]);
+
+    const done = await sandbox.cli(['clean', '--orphaned', '--yes', '--timeout', '3s']);
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('deleted 1 pm2 entry; ended 4 left-over processes');
+    expect(withRunId(run.id)).toEqual([]);
+    expect(pm2Names()).toEqual([]);
+    const again = await sandbox.cli(['clean', '--orphaned', '--yes']);
+    expect(again.stdout.trim().split('\n').at(-1)).toBe('nothing to clean');
+  });
 });

@@ -148,6 +148,17 @@ describe('planOrphans', () => {
       },
       ['kill 1', 'kill 2'],
     ],
+    [
+      'an online entry whose directory is gone goes with its processes, in the same pass; without processes to end it stays',
+      {
+        pm2: [
+          { name: 'rlrun-g', online: true, runDir: '/r/g', runState: 'gone' },
+          { name: 'rlrun-h', online: true, runDir: '/r/h', runState: 'gone' },
+        ],
+        processes: [{ pid: 7, runId: 'g', runDir: '/r/g', runState: 'gone', runnerAlive: false }],
+      },
+      ['kill 7', 'pm2-delete rlrun-g'],
+    ],
   ])('%s', (_label, facts, expected) => {
     expect(kinds(facts)).toEqual(expected);
   });

@@ -71,6 +71,10 @@ describe('clean by retention, the trash, restore', () => {
     const result = await sandbox.cli(['clean', '--keep-last', '1', '--yes']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`keep\\s+${ids.long}\\s+-\\s+running: a run that has not ended is never deleted`));
+    // --keep-last counts per run name, and the plan says so: in each reason and under the table.
+    expect(result.stdout).toMatch(new RegExp(`to trash\\s+${ids.ok1}\\s+\\S+ KB\\s+beyond the 1 newest runs named ppo`));
+    expect(result.stdout).toContain('--keep-last 1 counts per run name: the 1 newest runs of each name stay, not 1 runs in all');
+    expect((await sandbox.cli(['clean', '--help'])).stdout).toMatch(/--keep-last\s+Keep the N newest runs of each run name \(counted per name, not in all\)/);
     // ppo: the running run is the newest; sac has one run only.
     expect(runIds()).toEqual([ids.bad2, ids.long].sort());
     const trash = await sandbox.cli(['ls', '--trash', '--json']);

@@ -121,6 +121,25 @@ describe('a run from start to stop', () => {
     expect(b).toMatchObject({ name: a.name, script: a.script, args: a.args, cwd: a.cwd, env: a.env, tags: a.tags, restartOf: old.id });
   });
 
+  it('restart -- ARGS appends ARGS after the original arguments, so the last --lr wins, and records them', async () => {
+    const script = sandbox.write('argv.py', 'import sys\nprint(" ".join(sys.argv[1:]))\n');
+    const old = await startRun(sandbox, [script, '--name', 'override', '--', '--lr', '3e-4', '--seed', '1']);
+    await waitFor('the first run to end', () => sandbox.record(old.id).status.state === 'succeeded');
+    const result = await sandbox.cli(['restart', old.id, '--json', '--', '--lr', '1e-4']);
+    expect(result.code).toBe(0);
+    const fresh = JSON.parse(result.stdout);
+    await waitFor('the restart to end', () => sandbox.record(fresh.id).status.state === 'succeeded');
+    expect(readFileSync(path.join(fresh.dir, 'stdout.log'), 'utf8')).toBe('--lr 3e-4 --seed 1 --lr 1e-4\n');
+    expect(sandbox.record(fresh.id)).toMatchObject({
+      args: ['--lr', '3e-4', '--seed', '1', '--lr', '1e-4'],
+      restartOf: old.id,
+      restartArgs: ['--lr', '1e-4'],
+    });
+    expect(sandbox.record(old.id).args).toEqual(['--lr', '3e-4', '--seed', '1']);
+    const shown = await sandbox.cli(['restart', old.id, '--', '--seed', '2']);
+    expect(shown.stdout).toContain(`(restart of ${old.id}, with added arguments: --seed 2)`);
+  });
+
   it('ls lists newest first with filters, and --json gives the records with their dir', async () => {
     const all = await cliJson(sandbox, ['ls', '--json']);
     expect(all.length).toBeGreaterThanOrEqual(6);
