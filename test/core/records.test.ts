@@ -65,11 +65,11 @@ describe('records are written only where they were read (issue 9, item 4)', () =
     put(path.join(sandbox.runsDir, id), { ...runningWithDeadRunner(id), id: '../outside' });
 
     const ls = await sandbox.cli(['ls']);
-    expect(ls.code).toBe(0);
-    expect(ls.stderr).toContain(id);
     await sandbox.cli(['show', id]);
     await sandbox.cli(['clean', '--orphaned', '--dry-run']);
     expect(readFileSync(path.join(outside, 'run.json'), 'utf8')).toBe('precious');
+    expect(ls.code).toBe(0);
+    expect(ls.stderr).toContain(id);
   });
 });
 
