@@ -5,7 +5,6 @@ import { parseId } from './id.js';
 import { type RunLayout, TRASH_DIR, layoutOfDir, runLayout } from './layout.js';
 import type { RunRecord, RunStatus } from './record.js';
 import { readRecordIn, replaceRecordIf, updateRecordIn, writeRecordIn } from './record-file.js';
-import { checkEntryName } from './safety.js';
 import { holdForTest } from './test-hold.js';
 import { type IndexEntry, resolveSelector } from './selector.js';
 
@@ -68,22 +67,19 @@ export class Registry {
 
   /** Writes a record whole (a new run's first) into the directory its id names. */
   write(record: RunRecord): void {
-    const named = checkEntryName(record.id);
-    if (!named.ok) throw new RuntimeError(`cannot write run ${record.id}: ${named.reason}`);
+    if (!isOneComponent(record.id)) throw new RuntimeError(`cannot write run ${record.id}: not a plain directory name`);
     writeRecordIn(runLayout(this.runsDir, record.id).dir, record);
   }
 
   /** Read-modify-write of one record, under its lock; `change` sees the record as it is on disk now. */
   update(id: string, change: (record: RunRecord) => RunRecord): RunRecord {
-    const named = checkEntryName(id);
-    if (!named.ok) throw new RuntimeError(`cannot update run ${id}: ${named.reason}`);
+    if (!isOneComponent(id)) throw new RuntimeError(`cannot update run ${id}: not a plain directory name`);
     return updateRecordIn(runLayout(this.runsDir, id).dir, change);
   }
 
   /** Reads a record as stored, without reconciling its status. */
   readRaw(id: string): { ok: true; run: StoredRun; text: string } | { ok: false; reason: string; foreign?: true } {
-    const named = checkEntryName(id);
-    if (!named.ok) return { ok: false, reason: named.reason };
+    if (!isOneComponent(id)) return { ok: false, reason: `'${id}' is not a plain directory name` };
     const layout = runLayout(this.runsDir, id);
     const read = readRecordIn(layout.dir, id);
     if (read.ok) return { ok: true, run: { record: read.record, layout }, text: read.text };
@@ -218,6 +214,11 @@ export class Registry {
       return false;
     }
   }
+}
+
+/** One entry of runsDir, as readdir names them: the only place a run's files may be read or written. */
+function isOneComponent(id: string): boolean {
+  return id !== '' && id !== '.' && id !== '..' && !id.includes('/') && !id.includes('\0');
 }
 
 function newestFirst(a: StoredRun, b: StoredRun): number {
