@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, type Sandbox, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';
+import { CLI, EXAMPLE, type Sandbox, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';
 import { collectOutput } from '../support/processes.mjs';
 import { withRunId } from '../clean/procs.js';
 
@@ -69,5 +69,30 @@ describe('a live run against readers and cleaners (issue 9, items 5 and 6)', () 
     await waitFor('the run to end in the moved folder', () => JSON.parse(readFileSync(path.join(moved, 'run.json'), 'utf8')).status.state === 'succeeded');
     expect(readFileSync(path.join(moved, 'stdout.log'), 'utf8')).toContain('released');
     expect(existsSync(run.dir)).toBe(false);
+  });
+
+  it('clean --orphaned kills nothing while the runs directory itself is away (unmounted, stale), and tidies once it is back', async () => {
+    const run = await startRun(sandbox, [EXAMPLE, '--name', 'away', '--', '--workers', '2', '--steps', '100000000', '--step-time', '0.05']);
+    await waitFor('the script to have printed', () => existsSync(path.join(run.dir, 'stdout.log')) && readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('global_step'));
+    await waitFor('runner, script and 2 workers', () => withRunId(run.id).length === 4);
+    const record = sandbox.record(run.id);
+    // Runner and script die for real; the workers they forked live on: debris, once it can be seen.
+    process.kill(record.runner.pid, 'SIGKILL');
+    process.kill(record.pid, 'SIGKILL');
+    await waitFor('runner and script gone', () => !isAlive(record.runner.pid) && !isAlive(record.pid));
+    const workers = withRunId(run.id);
+    expect(workers).toHaveLength(2);
+
+    const away = `${sandbox.runsDir}.away`;
+    renameSync(sandbox.runsDir, away);
+    const dry = await sandbox.cli(['clean', '--orphaned', '--yes', '--timeout', '1s']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(workers.filter((pid) => !isAlive(pid))).toEqual([]);
+
+    // Back in place, the run is seen for what it is: lost, its workers left over.
+    renameSync(away, sandbox.runsDir);
+    const back = await sandbox.cli(['clean', '--orphaned', '--dry-run', '--json']);
+    const kills = (JSON.parse(back.stdout) as { actions: { kind: string; pid?: number; reason: string }[] }).actions.filter((a) => a.kind === 'kill');
+    expect(kills.map((a) => `${a.pid} ${a.reason}`).sort()).toEqual(workers.map((pid) => `${pid} still running, its run is lost`).sort());
   });
 });
