@@ -158,8 +158,17 @@ export function runProcesses(): { pid: number; startTime?: number; runId: string
     if (!isAlive({ pid })) continue;
     const runDir = vars.find((v) => v.startsWith('RL_RUN_DIR='))?.slice('RL_RUN_DIR='.length) ?? null;
     const startTime = processStartTime(pid);
-    const isRunner = vars.includes(`pm_exec_path=${RUNNER_SCRIPT}`);
+    const isRunner = vars.includes(`pm_exec_path=${RUNNER_SCRIPT}`) && commandLine(pid).includes(RUNNER_SCRIPT);
     found.push({ pid, runId, runDir, isRunner, ...(startTime !== undefined ? { startTime } : {}) });
   }
   return found;
+}
+
+/** What /proc says the process runs (pm2 titles our runner `node <runner script>`). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').slice(0, 4096);
+  } catch {
+    return '';
+  }
 }
