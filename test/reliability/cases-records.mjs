@@ -99,7 +99,7 @@ export function specialFiles() {
     const damaged = ids.filter((id) => ls.stderr.includes(id)).length;
     return {
       ok: hangs === 0 && crashes === 0 && damaged === ids.length && listed.join() === good,
-      line: `special files: ${ids.length} kinds (${Object.keys(kinds).join(', ')}) × ${commands.length} commands, ${hangs} hangs, ${crashes} crashes, ${damaged} of ${ids.length} listed as damaged, the good run listed`,
+      line: `special files: ${ids.length} kinds (${Object.keys(kinds).join(', ')}) × ${commands.length} commands, ${hangs} hangs, ${crashes} crashes, ${damaged} of ${ids.length} listed as damaged, the good run ${listed.join() === good ? 'listed' : 'NOT listed'}`,
     };
   });
 }
