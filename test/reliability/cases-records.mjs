@@ -85,7 +85,7 @@ export function specialFiles() {
       'FIFO run directory': (dir) => execFileSync('mkfifo', [dir]),
     };
     const ids = Object.keys(kinds).map((_, i) => `bad${i}-20250101-000000-${String(i).padStart(6, '0')}`);
-    Object.values(kinds).forEach((make, i) => make(path.join(sandbox.runsDir, ids[i])));
+    for (const [i, make] of Object.values(kinds).entries()) make(path.join(sandbox.runsDir, ids[i]));
     const commands = [['ls'], ['ls', '--json'], ['du'], ['clean', '--orphaned', '--dry-run'], ['clean', '--status', 'succeeded', '--dry-run'], ...ids.map((id) => ['show', id])];
     let hangs = 0;
     let crashes = 0;
