@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ID_PATTERN } from '../registry/id.js';
-import { layoutOfDir } from '../registry/layout.js';
-import { parseRecord } from '../registry/parse.js';
+import { readRecordIn } from '../registry/record-file.js';
 import { isAlive, processStartTime } from '../registry/process.js';
 import { type RunRecord, type RunState, isEnded } from '../registry/record.js';
 import type { Registry } from '../registry/registry.js';
@@ -23,20 +23,23 @@ function observed(record: RunRecord): Observed {
   return { record, state: now.state, ...(now.state === 'lost' ? { reason: now.reason } : {}) };
 }
 
+/**
+ * A run directory is gone only when it is ENOENT inside a runs directory that is itself there: a
+ * runs filesystem that is unmounted or stale, a folder that cannot be read, or a record that cannot
+ * be parsed says nothing about the run, and its processes must not be killed for it.
+ */
 function readRecordAt(dir: string): Observed | 'gone' | 'unreadable' {
-  let text: string;
+  const read = readRecordIn(dir);
+  if (read.ok) return observed(read.record);
+  return read.gone && isDirectory(path.dirname(dir)) ? 'gone' : 'unreadable';
+}
+
+function isDirectory(dir: string): boolean {
   try {
-    text = readFileSync(layoutOfDir(dir).record, 'utf8');
+    return statSync(dir).isDirectory();
   } catch {
-    try {
-      statSync(dir);
-      return 'unreadable';
-    } catch {
-      return 'gone';
-    }
+    return false;
   }
-  const parsed = parseRecord(text);
-  return parsed.ok ? observed(parsed.record) : 'unreadable';
 }
 
 export function gatherRetentionRuns(registry: Registry): RetentionRun[] {
@@ -79,7 +82,8 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
     const dir = path.join(runsDir, row.id);
     const age = ageMs(dir, now);
     if (age === null) continue;
-    const safe = checkRemovable(runsDir, runsDir, row.id);
+    // A copy of another run's directory (`cp -r X X.bak`) is the user's, not debris.
+    const safe = raw.foreign ? { ok: false as const, reason: `${raw.reason}: rename it back or remove it yourself` } : checkRemovable(runsDir, runsDir, row.id);
     damaged.push({ id: row.id, reason: raw.reason, ageMs: age, bytes: diskUsage(dir), ...(safe.ok ? {} : { unsafe: safe.reason }) });
   }
 
@@ -100,6 +104,9 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
       runnerAlive: Boolean(record?.runner && isAlive(record.runner)),
     };
   });
+  // A live runner of a run whose folder cannot be read (moved away, say) still owns its processes.
+  const runners = new Set(processes.filter((proc) => proc.isRunner).map((proc) => proc.runId));
+  for (const proc of processes) if (runners.has(proc.runId)) proc.runnerAlive = true;
 
   return { runsDir, runs, damaged, pm2, pm2Logs: rlRunLogFiles(), processes };
 }
@@ -123,8 +130,11 @@ function ageMs(dir: string, now: Date): number | null {
   }
 }
 
-/** Every live process whose environment carries RL_RUN_ID, with the RL_RUN_DIR it was given. */
-export function runProcesses(): { pid: number; startTime?: number; runId: string; runDir: string | null }[] {
+/** dist/clean/facts.js → dist/runner/main.js, which pm2 names in the runner's environment as pm_exec_path. */
+const RUNNER_SCRIPT = fileURLToPath(new URL('../runner/main.js', import.meta.url));
+
+/** Every live process whose environment carries RL_RUN_ID, with the RL_RUN_DIR it was given and whether it is our runner. */
+export function runProcesses(): { pid: number; startTime?: number; runId: string; runDir: string | null; isRunner: boolean }[] {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -132,7 +142,7 @@ export function runProcesses(): { pid: number; startTime?: number; runId: string
     return [];
   }
   const mine = new Set([process.pid, process.ppid]);
-  const found: { pid: number; startTime?: number; runId: string; runDir: string | null }[] = [];
+  const found: { pid: number; startTime?: number; runId: string; runDir: string | null; isRunner: boolean }[] = [];
   for (const name of pids) {
     const pid = Number(name);
     if (mine.has(pid)) continue;
@@ -148,7 +158,17 @@ export function runProcesses(): { pid: number; startTime?: number; runId: string
     if (!isAlive({ pid })) continue;
     const runDir = vars.find((v) => v.startsWith('RL_RUN_DIR='))?.slice('RL_RUN_DIR='.length) ?? null;
     const startTime = processStartTime(pid);
-    found.push({ pid, runId, runDir, ...(startTime !== undefined ? { startTime } : {}) });
+    const isRunner = vars.includes(`pm_exec_path=${RUNNER_SCRIPT}`) && commandLine(pid).includes(RUNNER_SCRIPT);
+    found.push({ pid, runId, runDir, isRunner, ...(startTime !== undefined ? { startTime } : {}) });
   }
   return found;
+}
+
+/** What /proc says the process runs (pm2 titles our runner `node <runner script>`). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').slice(0, 4096);
+  } catch {
+    return '';
+  }
 }

@@ -23,7 +23,17 @@ export interface OrphanFacts {
   /** rl-run log files in $PM2_HOME/logs, with the pm2 name each belongs to. */
   pm2Logs: { file: string; pm2Name: string; bytes: number }[];
   /** Live processes carrying RL_RUN_ID. */
-  processes: { pid: number; startTime?: number; runId: string; runDir: string | null; runState: RunState | 'gone' | 'unreadable'; runnerAlive: boolean }[];
+  processes: {
+    pid: number;
+    startTime?: number;
+    runId: string;
+    runDir: string | null;
+    runState: RunState | 'gone' | 'unreadable';
+    /** The run's runner is alive: found by the record, or among these processes. */
+    runnerAlive: boolean;
+    /** This process is an rl-run runner. */
+    isRunner?: boolean;
+  }[];
 }
 
 const ENDED: readonly string[] = ['succeeded', 'failed', 'stopped', 'lost'];

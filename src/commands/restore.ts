@@ -2,11 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { formatBytes } from '../clean/units.js';
 import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
-import { layoutOfDir } from '../registry/layout.js';
-import { parseRecord } from '../registry/parse.js';
+import { readRecordIn } from '../registry/record-file.js';
 import { diskUsage } from '../registry/safety.js';
 import { findInTrash, listTrash, restoreFromTrash } from '../registry/trash.js';
-import { readFileSync } from 'node:fs';
 import { type GlobalArgs, openContext, out } from './context.js';
 
 interface RestoreArgs extends GlobalArgs {
@@ -40,14 +38,8 @@ export async function restore(selectors: string[], globals: GlobalArgs): Promise
 export async function showTrash(json: boolean, globals: GlobalArgs): Promise<void> {
   const { registry } = await openContext(globals);
   const rows = listTrash(registry.runsDir).map((entry) => {
-    const parsed = (() => {
-      try {
-        return parseRecord(readFileSync(layoutOfDir(entry.dir).record, 'utf8'));
-      } catch {
-        return null;
-      }
-    })();
-    return { ...entry, status: parsed?.ok ? parsed.record.status.state : 'damaged', bytes: diskUsage(entry.dir) };
+    const read = readRecordIn(entry.dir);
+    return { ...entry, status: read.ok ? read.record.status.state : 'damaged', bytes: diskUsage(entry.dir) };
   });
   if (json) {
     out.json(rows);

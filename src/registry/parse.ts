@@ -1,4 +1,5 @@
-import { RUN_STATES, type RunRecord, SCHEMA_VERSION } from './record.js';
+import { type RunRecord, SCHEMA_VERSION } from './record.js';
+import { recordProblem } from './record-schema.js';
 
 /**
  * Reads a run.json's text into a record, or says why it cannot. Unknown fields are kept; a record
@@ -6,27 +7,21 @@ import { RUN_STATES, type RunRecord, SCHEMA_VERSION } from './record.js';
  */
 export type ParsedRecord = { ok: true; record: RunRecord } | { ok: false; reason: string };
 
-const REQUIRED_STRINGS = ['id', 'name', 'cwd', 'createdAt'] as const;
-
 export function parseRecord(text: string): ParsedRecord {
   if (text.trim() === '') return { ok: false, reason: 'empty run.json' };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'run.json is not valid JSON (truncated?)' };
+  } catch (error) {
+    // A RangeError is nesting deeper than the parser's stack: damaged too, never a crash.
+    return { ok: false, reason: error instanceof RangeError ? 'run.json nests too deep' : 'run.json is not valid JSON (truncated?)' };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, reason: 'run.json does not hold an object' };
   }
   const value = raw as Record<string, unknown>;
-  for (const key of REQUIRED_STRINGS) {
-    if (typeof value[key] !== 'string') return { ok: false, reason: `run.json has no ${key}` };
-  }
-  const status = value.status as { state?: unknown } | undefined;
-  if (!status || typeof status.state !== 'string' || !RUN_STATES.includes(status.state as never)) {
-    return { ok: false, reason: 'run.json has no valid status' };
-  }
+  const problem = recordProblem(value);
+  if (problem) return { ok: false, reason: problem };
   return { ok: true, record: upgrade(value) };
 }
 

@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
-import { writeJsonAtomic } from './atomic.js';
 import { parseId } from './id.js';
 import { type RunLayout, TRASH_DIR, layoutOfDir, runLayout } from './layout.js';
-import { parseRecord } from './parse.js';
 import type { RunRecord, RunStatus } from './record.js';
+import { readRecordIn, replaceRecordIf, updateRecordIn, writeRecordIn } from './record-file.js';
+import { holdForTest } from './test-hold.js';
 import { type IndexEntry, resolveSelector } from './selector.js';
 
 /**
@@ -65,44 +65,48 @@ export class Registry {
     return layout;
   }
 
+  /** Writes a record whole (a new run's first) into the directory its id names. */
   write(record: RunRecord): void {
-    writeJsonAtomic(runLayout(this.runsDir, record.id).record, record);
+    if (!isOneComponent(record.id)) throw new RuntimeError(`cannot write run ${record.id}: not a plain directory name`);
+    writeRecordIn(runLayout(this.runsDir, record.id).dir, record);
   }
 
-  /** Read-modify-write of one record; `change` sees the record as it is on disk now. */
+  /** Read-modify-write of one record, under its lock; `change` sees the record as it is on disk now. */
   update(id: string, change: (record: RunRecord) => RunRecord): RunRecord {
-    const current = this.readRaw(id);
-    if (!current.ok) throw new RuntimeError(`cannot update run ${id}: ${current.reason}`);
-    const next = change(current.run.record);
-    this.write(next);
-    return next;
+    if (!isOneComponent(id)) throw new RuntimeError(`cannot update run ${id}: not a plain directory name`);
+    return updateRecordIn(runLayout(this.runsDir, id).dir, change);
   }
 
   /** Reads a record as stored, without reconciling its status. */
-  readRaw(id: string): { ok: true; run: StoredRun } | { ok: false; reason: string } {
+  readRaw(id: string): { ok: true; run: StoredRun; text: string } | { ok: false; reason: string; foreign?: true } {
+    if (!isOneComponent(id)) return { ok: false, reason: `'${id}' is not a plain directory name` };
     const layout = runLayout(this.runsDir, id);
-    let text: string;
-    try {
-      text = readFileSync(layout.record, 'utf8');
-    } catch (error) {
-      return { ok: false, reason: errorCode(error) === 'ENOENT' ? 'no run.json' : `unreadable run.json (${errorCode(error)})` };
-    }
-    const parsed = parseRecord(text);
-    return parsed.ok ? { ok: true, run: { record: parsed.record, layout } } : parsed;
+    const read = readRecordIn(layout.dir, id);
+    if (read.ok) return { ok: true, run: { record: read.record, layout }, text: read.text };
+    return { ok: false, reason: read.reason, ...(read.foreign ? { foreign: read.foreign } : {}) };
   }
 
-  /** Reads a record and brings its status up to date, repairing it on disk when it changed. */
-  read(id: string): { ok: true; run: StoredRun } | { ok: false; reason: string } {
+  /**
+   * Reads a record and brings its status up to date, repairing it on disk when it changed. The
+   * repair goes to the directory the record was read from, and only if the record is still what it
+   * was when the repair was decided: otherwise whoever wrote in between (the runner, with the end)
+   * is right, and the record is read again.
+   */
+  read(id: string, retries = 2): { ok: true; run: StoredRun } | { ok: false; reason: string } {
     const raw = this.readRaw(id);
     if (!raw.ok) return raw;
+    holdForTest('after-read');
     const observed = this.observe(raw.run.record);
     if (!observed) return raw;
     const record = { ...raw.run.record, status: observed.status, ...(observed.startedAt ? { startedAt: observed.startedAt } : {}) };
+    let written: boolean;
     try {
-      this.write(record);
+      written = replaceRecordIf(raw.run.layout.dir, raw.text, record);
     } catch {
       // A read-only registry still shows the truth; the repair waits for a writable one.
+      written = true;
     }
+    if (!written && retries > 0) return this.read(id, retries - 1);
     return { ok: true, run: { record, layout: raw.run.layout } };
   }
 
@@ -202,13 +206,19 @@ export class Registry {
   /** A directory whose record could not be read (`reason`), old enough not to be a start in progress. */
   private isDamaged(id: string, reason: string): boolean {
     try {
-      const stat = statSync(runLayout(this.runsDir, id).dir);
-      if (!stat.isDirectory()) return false;
+      const stat = lstatSync(runLayout(this.runsDir, id).dir);
+      // A run directory that is a symlink or a FIFO is not read through, and shown as damaged.
+      if (stat.isSymbolicLink() || !stat.isDirectory()) return parseId(id) !== null;
       return reason !== 'no run.json' || Date.now() - stat.mtimeMs > START_GRACE_MS;
     } catch {
       return false;
     }
   }
+}
+
+/** One entry of runsDir, as readdir names them: the only place a run's files may be read or written. */
+function isOneComponent(id: string): boolean {
+  return id !== '' && id !== '.' && id !== '..' && !id.includes('/') && !id.includes('\0');
 }
 
 function newestFirst(a: StoredRun, b: StoredRun): number {

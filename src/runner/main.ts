@@ -8,33 +8,49 @@
  * Usage (by the pm2 supervisor only): node runner/main.js <runDir>
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic } from '../registry/atomic.js';
 import { layoutOfDir } from '../registry/layout.js';
-import { parseRecord } from '../registry/parse.js';
 import { processRef } from '../registry/process.js';
 import type { Attempt, RunRecord, RunStatus } from '../registry/record.js';
+import { readRecordIn, updateRecordIn } from '../registry/record-file.js';
 import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
 import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
 import { recordOutputSizes } from './output-index.js';
 
-const layout = layoutOfDir(path.resolve(process.argv[2] ?? '.'));
+/**
+ * The run directory, held open: a user who moves it away (`mv runs/X /elsewhere`) mid-run still
+ * gets the run's end recorded in it, instead of a record that says running forever. Where there is
+ * no /proc/self/fd, its path.
+ */
+function pinned(dir: string): string {
+  try {
+    const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    const held = `/proc/self/fd/${fd}/.`;
+    if (existsSync(held)) return held;
+    closeSync(fd);
+  } catch {
+    // unreadable: the reads below say why
+  }
+  return dir;
+}
+
+const runDir = path.resolve(process.argv[2] ?? '.');
+const runName = path.basename(runDir);
+const layout = layoutOfDir(pinned(runDir));
 let child: ChildProcess | null = null;
 let externalSignal: string | null = null;
 
 function readRecord(): RunRecord {
-  const parsed = parseRecord(readFileSync(layout.record, 'utf8'));
-  if (!parsed.ok) throw new Error(`${layout.record}: ${parsed.reason}`);
-  return parsed.record;
+  const read = readRecordIn(layout.dir, runName);
+  if (!read.ok) throw new Error(`${runDir}: ${read.reason}`);
+  return read.record;
 }
 
 function saveRecord(change: (record: RunRecord) => RunRecord): RunRecord {
-  const next = change(readRecord());
-  writeJsonAtomic(layout.record, next);
-  return next;
+  return updateRecordIn(layout.dir, change, runName);
 }
 
 function log(message: string): void {

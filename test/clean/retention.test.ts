@@ -123,8 +123,10 @@ describe('clean by retention, the trash, restore', () => {
     const before = hashTree(outside);
     const result = await sandbox.cli(['clean', '--status', 'failed', '--yes']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`refused\\s+${linked}\\s+-\\s+.*outside the runs directory`));
-    expect(result.stdout).toMatch(new RegExp(`refused\\s+${pointing}\\s+-\\s+its run.json names another run`));
+    // A linked run directory and a record naming another run are damaged (issue 9, items 4 and 8): never candidates.
+    expect(result.stdout).not.toContain(linked);
+    expect(result.stdout).not.toContain(pointing);
+    expect((await sandbox.cli(['ls'])).stderr).toMatch(new RegExp(`${linked}.*${pointing}|${pointing}.*${linked}`));
     expect(result.stdout).toMatch(/refused\s+a\.\.b-20250101-000000-dddddd\s+-\s+'a\.\.b-20250101-000000-dddddd' contains '\.\.'/);
     expect(lstatSync(path.join(sandbox.runsDir, linked)).isSymbolicLink()).toBe(true);
     expect(existsSync(path.join(sandbox.runsDir, pointing))).toBe(true);

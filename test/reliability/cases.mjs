@@ -188,8 +188,9 @@ export function pathEscapes() {
     const before = hashTree(outside);
 
     const clean = await sandbox.cli(['clean', '--status', 'failed', '--yes']);
-    cases.push(/refused\s+linked-20250101-000000-aaaaaa\s/.test(clean.stdout) && lstatSync(path.join(sandbox.runsDir, 'linked-20250101-000000-aaaaaa')).isSymbolicLink());
-    cases.push(/refused\s+pointing-20250101-000000-bbbbbb\s/.test(clean.stdout) && existsSync(path.join(sandbox.runsDir, 'pointing-20250101-000000-bbbbbb')));
+    // A linked run directory and a record naming another run are damaged (issue 9, items 4 and 8): never candidates, left in place.
+    cases.push(!clean.stdout.includes('linked-20250101-000000-aaaaaa') && lstatSync(path.join(sandbox.runsDir, 'linked-20250101-000000-aaaaaa')).isSymbolicLink());
+    cases.push(!clean.stdout.includes('pointing-20250101-000000-bbbbbb') && existsSync(path.join(sandbox.runsDir, 'pointing-20250101-000000-bbbbbb')));
     cases.push(/refused\s+a\.\.b-20250101-000000-cccccc\s/.test(clean.stdout) && existsSync(path.join(sandbox.runsDir, 'a..b-20250101-000000-cccccc')));
     const purge = await sandbox.cli(['clean', '--purge', '--yes']);
     cases.push(purge.code === 0 && !existsSync(path.join(sandbox.runsDir, '.trash', 'inner-20250101-000000-eeeeee')) && readFileSync(path.join(outside, 'dataset.bin'), 'utf8') === 'precious');
