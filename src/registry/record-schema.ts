@@ -1,4 +1,4 @@
-import { RUN_STATES } from './record.js';
+import { RUN_STATES, type RunRecord } from './record.js';
 
 /**
  * The type of every field of a run record, checked when it is read. A hand-edited `"tags": "sweep"`
@@ -35,7 +35,8 @@ const processRef = shape({
   startTime: { check: count, expected: 'an integer' },
 });
 
-const FIELDS: Record<string, Field> = {
+/** Keyed by RunRecord's own fields (status is checked apart), so a field added to the type without a check does not compile. */
+const FIELDS: { [K in Exclude<keyof RunRecord, 'status'>]-?: Field } = {
   schemaVersion: { check: count, expected: 'an integer' },
   id: { check: string, expected: 'a string', required: true },
   name: { check: string, expected: 'a string', required: true },
@@ -93,6 +94,7 @@ const FIELDS: Record<string, Field> = {
     expected: 'an array of attempts with startedAt',
   },
   restartOf: { check: string, expected: 'a string' },
+  restartArgs: { check: strings, expected: 'an array of strings' },
   config: { check: plainObject, expected: 'an object' },
 };
 
