@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { executeLaunch } from '../launch/execute.js';
-import type { LaunchPlan } from '../launch/plan.js';
+import { type LaunchPlan, assertLaunchable } from '../launch/plan.js';
 import { isEnded } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { supervisorFor } from '../supervisor/index.js';
@@ -45,12 +45,15 @@ export function planFromRecord(run: StoredRun): LaunchPlan {
 export async function restart(selector: string, options: { stopOld: boolean; json: boolean }, globals: GlobalArgs): Promise<void> {
   const { config, registry } = await openContext(globals);
   const old = registry.resolve(selector);
+  const plan = planFromRecord(old);
+  // Validate first: a record whose name or env was edited by hand is refused before the old run is stopped.
+  assertLaunchable(plan, `cannot restart ${old.record.id}: its record`);
   const supervisor = await supervisorFor(old.record.backend, registry);
   if (options.stopOld && !isEnded(old.record.status)) {
     await supervisor.stop(old, old.record.stopTimeoutMs ?? config.stop.timeoutMs);
     if (!options.json) out.line(`stopped ${old.record.id}`);
   }
-  const run = await executeLaunch(planFromRecord(old), config, registry, supervisor, { restartOf: old.record.id });
+  const run = await executeLaunch(plan, config, registry, supervisor, { restartOf: old.record.id });
   const { record, layout } = run;
   if (options.json) {
     out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, restartOf: old.record.id });

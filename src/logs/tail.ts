@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openRegularForRead } from '../registry/safe-fs.js';
 import { lastState } from './progress.js';
 
 const CHUNK = 64 * 1024;
@@ -8,16 +9,13 @@ const MAX_LOOKBACK = 16 * 1024 * 1024;
 /**
  * The last `count` lines of a file, read backwards from its end: a 5 GB log answers as fast as a
  * 5 KB one. A final line without `\n` (still being written) counts as a line. `end` reads the file
- * as it was at that size, so a follow that starts there prints nothing twice.
+ * as it was at that size, so a follow that starts there prints nothing twice. A missing file has no
+ * lines; a symlink or special file throws UnsafeFileError.
  */
 export function readLastLines(file: string, count: number, end?: number): string[] {
   if (count <= 0) return [];
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return [];
-  }
+  const fd = openRegularForRead(file);
+  if (fd === null) return [];
   try {
     const size = Math.min(fstatSync(fd).size, end ?? Number.POSITIVE_INFINITY);
     const chunks: Buffer[] = [];
