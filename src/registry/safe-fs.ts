@@ -112,12 +112,15 @@ export function isSymlink(file: string): boolean {
  * others (they could plant links in it); null when it is fine or absent.
  */
 export function unsafeDirReason(dir: string, uid = process.getuid?.() ?? 0): string | null {
-  let stat: ReturnType<typeof lstatSync>;
   try {
-    stat = lstatSync(dir);
+    return ownershipProblem(lstatSync(dir), uid);
   } catch {
     return null;
   }
+}
+
+/** Owned by someone other than `uid` or root, or writable by group or others: what another user could change. */
+export function ownershipProblem(stat: { uid: number; mode: number }, uid: number): string | null {
   if (stat.uid !== uid && stat.uid !== 0) return `is owned by another user (uid ${stat.uid})`;
   if (stat.mode & 0o022) return `is writable by ${stat.mode & 0o002 ? 'every user' : 'its group'} (mode ${(stat.mode & 0o7777).toString(8)})`;
   return null;
