@@ -117,7 +117,9 @@ export function parseEnvPairs(pairs: readonly string[]): Record<string, string> 
     if (eq <= 0) throw new UsageError(`--env ${pair}: expected KEY=VALUE, e.g. --env CUDA_VISIBLE_DEVICES=0`);
     const key = pair.slice(0, eq);
     if (!ENV_KEY.test(key)) {
-      throw new UsageError(`--env ${pair}: '${key}' is not a valid variable name (letters, digits and _ only)`);
+      // Quoted as JSON: a key with a newline must still be one line of message.
+      const shown = /^[\x21-\x7e]*$/.test(key) ? `'${key}'` : JSON.stringify(key);
+      throw new UsageError(`--env ${shown}=…: ${shown} is not a valid variable name (letters, digits and _ only)`);
     }
     env[key] = pair.slice(eq + 1);
   }

@@ -65,8 +65,11 @@ describe('parseEnvPairs', () => {
   ])('%j → %j', (pairs, env) => {
     expect(parseEnvPairs(pairs)).toEqual(env);
   });
-  it.each([['=1'], ['1A=2'], ['A-B=1']])('refuses %j', (pair) => {
+  it.each([['=1'], ['1A=2'], ['A-B=1'], ['A;B=1'], ['X\nrm -rf ~=1']])('refuses %j', (pair) => {
     expect(() => parseEnvPairs([pair])).toThrow(UsageError);
+  });
+  it('names a key with a newline on one line', () => {
+    expect(() => parseEnvPairs(['X\nY=1'])).toThrow(/^--env "X\\nY"=…: "X\\nY" is not a valid variable name/);
   });
 });
 
