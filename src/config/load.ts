@@ -90,6 +90,7 @@ function assertNotAFile(runsDir: string, configFile: string | null): void {
 let loading: string | null = null;
 
 async function findConfig(options: LoadOptions): Promise<{ config: unknown; filepath: string } | null> {
+  // Tests set RL_RUN_NO_USER_CONFIG so that a developer's own ~/.config/rl-run never leaks in.
   const projectOnly = Boolean(process.env.RL_RUN_NO_USER_CONFIG);
   let candidates: string[];
   if (options.configFile) candidates = [path.resolve(options.cwd, options.configFile)];
@@ -101,10 +102,6 @@ async function findConfig(options: LoadOptions): Promise<{ config: unknown; file
       // The one warning config loading gives; it has no `out` of its own, and a bad config is never silent.
       process.stderr.write(`rl-run: warning: ignoring ${ignored[0]}: its folder ${dir} ${reason}, so another user could have written it; running on defaults\n`);
     }
-    for (const file of candidates) {
-      const problem = configFileProblem(file);
-      if (problem) throw new UsageError(`refusing to load ${file}: it ${problem}, and a config is code that rl-run runs; 'chmod go-w ${file}' if it is yours, or pass --config`);
-    }
   }
   if (candidates.length === 0) return null;
   const { cosmiconfig } = await import('cosmiconfig');
@@ -115,6 +112,8 @@ async function findConfig(options: LoadOptions): Promise<{ config: unknown; file
     cache: false,
   });
   for (const filepath of candidates) {
+    const problem = options.configFile ? null : configFileProblem(filepath);
+    if (problem) throw new UsageError(`refusing to load ${filepath}: it ${problem}, and a config is code that rl-run runs; 'chmod go-w ${filepath}' if it is yours, or pass --config`);
     loading = filepath;
     let result: Awaited<ReturnType<typeof explorer.load>>;
     try {
