@@ -20,7 +20,10 @@ export interface Context {
 export async function openContext(argv: GlobalArgs, cwd: string = process.cwd()): Promise<Context> {
   const config = await loadConfig({ cwd, ...(argv.config ? { configFile: argv.config } : {}) });
   if (argv.runsDir) config.runsDir = path.resolve(cwd, argv.runsDir);
-  return { config, registry: new Registry(config.runsDir, observeRecord) };
+  const registry = new Registry(config.runsDir, observeRecord);
+  const warning = registry.runsDirWarning();
+  if (warning) out.warn(warning);
+  return { config, registry };
 }
 
 /** Where a command writes what it has to say; tests and the CLI share it. */

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { executeLaunch } from '../launch/execute.js';
-import type { LaunchPlan } from '../launch/plan.js';
+import { type LaunchPlan, assertLaunchable } from '../launch/plan.js';
 import { isEnded } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { supervisorFor } from '../supervisor/index.js';
@@ -59,12 +59,15 @@ export interface RestartOptions {
 export async function restart(selector: string, options: RestartOptions, globals: GlobalArgs): Promise<void> {
   const { config, registry } = await openContext(globals);
   const old = registry.resolve(selector);
+  const plan = planFromRecord(old, options.addedArgs);
+  // Validate first: a record whose name or env was edited by hand is refused before the old run is stopped.
+  assertLaunchable(plan, `cannot restart ${old.record.id}: its record`);
   const supervisor = await supervisorFor(old.record.backend, registry);
   if (options.stopOld && !isEnded(old.record.status)) {
     await supervisor.stop(old, old.record.stopTimeoutMs ?? config.stop.timeoutMs);
     if (!options.json) out.line(`stopped ${old.record.id}`);
   }
-  const run = await executeLaunch(planFromRecord(old, options.addedArgs), config, registry, supervisor, {
+  const run = await executeLaunch(plan, config, registry, supervisor, {
     restartOf: old.record.id,
     ...(options.addedArgs.length ? { restartArgs: options.addedArgs } : {}),
   });

@@ -3,6 +3,7 @@ import { colourStatus, exitSummary, runDuration } from '../format/status.js';
 import { ago } from '../format/time.js';
 import { readLastLines } from '../logs/tail.js';
 import { statusFields } from '../registry/record.js';
+import { UnsafeFileError } from '../registry/safe-fs.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
 interface ShowArgs extends GlobalArgs {
@@ -58,12 +59,23 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) if (value !== undefined) out.line(`${key.padEnd(width)}  ${value}`);
   if (record.status.state === 'failed' || record.status.state === 'lost') {
-    const tail = readLastLines(layout.stderr, 10);
+    const tail = stderrTail(layout.stderr);
     if (tail.length) {
       out.line('');
       out.line('last lines of stderr:');
       for (const line of tail) out.line(`  ${line}`);
     }
+  }
+}
+
+/** The last lines of stderr; a symlink or special file there is named in one warning, not read. */
+function stderrTail(file: string): string[] {
+  try {
+    return readLastLines(file, 10);
+  } catch (error) {
+    if (!(error instanceof UnsafeFileError)) throw error;
+    out.warn(error.message);
+    return [];
   }
 }
 

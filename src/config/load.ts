@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError, describeError } from '../errors.js';
-import { mayHaveConfig } from './presence.js';
+import { UsageError } from '../errors.js';
+import { describeConfigError } from './errors.js';
+import { configFileProblem, findConfigCandidates } from './presence.js';
 import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 
@@ -34,7 +35,7 @@ export interface LoadOptions {
 
 /** Finds, loads and validates the config; throws a UsageError naming the file and key when it is bad. */
 export async function loadConfig(options: LoadOptions): Promise<ResolvedConfig> {
-  const found = await findConfig(options);
+  const found = await withTimeLimit(findConfig(options));
   if (!found) return resolveConfig({}, null, options.cwd);
   const validation = validateConfig(found.config);
   if (!validation.ok) {
@@ -85,30 +86,68 @@ function assertNotAFile(runsDir: string, configFile: string | null): void {
   }
 }
 
+/** The file being loaded now, for the message when loading never ends. */
+let loading: string | null = null;
+
 async function findConfig(options: LoadOptions): Promise<{ config: unknown; filepath: string } | null> {
+  // Tests set RL_RUN_NO_USER_CONFIG so that a developer's own ~/.config/rl-run never leaks in.
   const projectOnly = Boolean(process.env.RL_RUN_NO_USER_CONFIG);
-  if (!options.configFile && !mayHaveConfig(options.cwd, SEARCH_PLACES, MODULE, projectOnly)) return null;
+  let candidates: string[];
+  if (options.configFile) candidates = [path.resolve(options.cwd, options.configFile)];
+  else {
+    const search = findConfigCandidates(options.cwd, SEARCH_PLACES, MODULE, projectOnly);
+    candidates = search.candidates;
+    if (candidates.length === 0 && search.stoppedAt && search.stoppedAt.ignored.length > 0) {
+      const { dir, reason, ignored } = search.stoppedAt;
+      // The one warning config loading gives; it has no `out` of its own, and a bad config is never silent.
+      process.stderr.write(`rl-run: warning: ignoring ${ignored[0]}: its folder ${dir} ${reason}, so another user could have written it; running on defaults\n`);
+    }
+  }
+  if (candidates.length === 0) return null;
   const { cosmiconfig } = await import('cosmiconfig');
   const loadTs = typescriptLoader();
   const explorer = cosmiconfig(MODULE, {
     searchPlaces: SEARCH_PLACES,
     loaders: { '.ts': loadTs, '.mts': loadTs, '.cts': loadTs, '.js': loadTs, '.mjs': loadTs, '.cjs': loadTs },
-    // Tests set RL_RUN_NO_USER_CONFIG so that a developer's own ~/.config/rl-run never leaks in.
-    searchStrategy: projectOnly ? 'project' : 'global',
     cache: false,
   });
-  try {
-    if (options.configFile) {
-      const filepath = path.resolve(options.cwd, options.configFile);
-      const result = await explorer.load(filepath);
-      return { config: result?.config ?? {}, filepath };
+  for (const filepath of candidates) {
+    const problem = options.configFile ? null : configFileProblem(filepath);
+    if (problem) throw new UsageError(`refusing to load ${filepath}: it ${problem}, and a config is code that rl-run runs; 'chmod go-w ${filepath}' if it is yours, or pass --config`);
+    loading = filepath;
+    let result: Awaited<ReturnType<typeof explorer.load>>;
+    try {
+      result = await explorer.load(filepath);
+    } catch (error) {
+      throw new UsageError(`cannot load config: ${describeConfigError(error, filepath)}`);
     }
-    const result = await explorer.search(options.cwd);
-    if (!result || result.isEmpty) return result ? { config: {}, filepath: result.filepath } : null;
-    return { config: result.config, filepath: result.filepath };
-  } catch (error) {
-    throw new UsageError(`cannot load config: ${describeError(error).split('\n')[0]}`);
+    // An explicit --config that is empty is an empty config; a found one that is empty is skipped, as cosmiconfig's search does.
+    if (options.configFile) return { config: result?.config ?? {}, filepath };
+    if (result && !result.isEmpty) return { config: result.config, filepath };
   }
+  return null;
+}
+
+/**
+ * A config whose default export never settles (`export default new Promise(() => {})`) left
+ * nothing for Node to wait on, and every command exited 0 having done nothing (issue 10, item 2).
+ */
+function withTimeLimit<T>(work: Promise<T>): Promise<T> {
+  const limitMs = Number(process.env.RL_RUN_CONFIG_TIMEOUT_MS) || 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new UsageError(
+          `config ${loading ?? ''} did not finish loading within ${limitMs / 1000} s: does its default export await something that never settles? (RL_RUN_CONFIG_TIMEOUT_MS changes the limit)`,
+        ),
+      );
+    }, limitMs);
+    // Unref'd: a config that leaves nothing pending at all is caught at once by cli.ts (beforeExit);
+    // this limit is for one that keeps Node busy without ever finishing.
+    timer.unref();
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -126,11 +165,8 @@ function typescriptLoader() {
       // without it, transpiling runs.config.ts cost ~130 ms on every command.
       alias: { [MODULE]: packageEntry() },
     });
-    try {
-      return await jiti.import(filepath, { default: true });
-    } catch (error) {
-      throw new Error(`${filepath}: ${describeError(error).split('\n')[0]}`);
-    }
+    // Errors go out whole: describeConfigError finds their line and column.
+    return await jiti.import(filepath, { default: true });
   };
 }
 

@@ -1,3 +1,5 @@
+import { ENV_KEY } from '../launch/plan.js';
+import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
 import type { UserConfig } from './schema.js';
 
 /**
@@ -55,6 +57,19 @@ export function validateConfig(raw: unknown): Validation {
     return { ok: false, errors: ['the config must export an object (export default defineConfig({ … }))'] };
   }
   const errors = checkShape(raw, SHAPE, '');
+  const env = (raw as UserConfig).env;
+  if (isPlainObject(env)) {
+    for (const key of Object.keys(env)) {
+      if (!ENV_KEY.test(key)) errors.push(`env: ${JSON.stringify(key)} is not a valid variable name (letters, digits and _ only, not starting with a digit)`);
+    }
+  }
+  const name = (raw as UserConfig).name;
+  if (typeof name === 'string') {
+    const unknown = unknownPlaceholders(name);
+    if (unknown.length) {
+      errors.push(`name: unknown placeholder ${unknown.join(', ')} in ${JSON.stringify(name)} (known: ${NAME_PLACEHOLDERS.join(', ')})`);
+    }
+  }
   const patterns = (raw as UserConfig).metrics?.patterns;
   if (Array.isArray(patterns)) {
     patterns.forEach((pattern, i) => {

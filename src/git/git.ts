@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import type { GitInfo } from '../registry/record.js';
+import { createExclusive } from '../registry/safe-fs.js';
 
 /** The git adapter: what commit a run's code came from, and its uncommitted changes. */
 function git(cwd: string, args: string[]): Promise<string | null> {
@@ -28,7 +28,7 @@ export async function captureGit(cwd: string, diffFile: string): Promise<GitInfo
   if (dirty) {
     const diff = await git(cwd, ['diff', 'HEAD']);
     if (diff) {
-      writeFileSync(diffFile, diff);
+      createExclusive(diffFile, diff);
       info.diffFile = 'git.diff';
     }
   }

@@ -1,4 +1,4 @@
-import { rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { rmSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
@@ -8,10 +8,11 @@ import type { RunLayout } from '../registry/layout.js';
 import { currentUser, processRef } from '../registry/process.js';
 import { type RunRecord, SCHEMA_VERSION } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
+import { createExclusive } from '../registry/safe-fs.js';
 import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
 import type { Supervisor } from '../supervisor/types.js';
 import { VERSION } from '../version.js';
-import type { LaunchPlan } from './plan.js';
+import { type LaunchPlan, assertLaunchable } from './plan.js';
 
 const START_TIMEOUT_MS = 60_000;
 const POLL_MS = 15;
@@ -24,6 +25,7 @@ export async function executeLaunch(
   supervisor: Supervisor,
   extra: { restartOf?: string; restartArgs?: string[] } = {},
 ): Promise<StoredRun> {
+  assertLaunchable(plan, extra.restartOf ? `cannot restart ${extra.restartOf}` : 'cannot start');
   registry.ensureRunsDir();
   ensureFreeSpace(registry.runsDir);
   const now = new Date();
@@ -58,8 +60,8 @@ export async function executeLaunch(
       ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
       config: configSnapshot(config),
     };
-    writeFileSync(layout.stdout, '');
-    writeFileSync(layout.stderr, '');
+    createExclusive(layout.stdout);
+    createExclusive(layout.stderr);
     registry.write(record);
   } catch (error) {
     // Nothing half-made stays behind: the directory is ours, made a moment ago.

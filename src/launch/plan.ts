@@ -83,14 +83,43 @@ function nameFor(options: StartOptions, config: ResolvedConfig, facts: LaunchFac
   return expandNameTemplate(config.name, { script, command, user: facts.user, now: facts.now });
 }
 
+/** A variable name a shell, pm2 and a batch script all take as one plain word. */
+export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Checks what any launch (start, restart, a config's env) is about to use, before anything is made:
+ * a record read back for `restart` is data from disk, not input `start` already checked. A name
+ * `../../x` would put the run directory outside runsDir, and a newline or `;` in an env key would
+ * add lines to a SLURM batch script (issue 9, item 10). `source` says where the values came from.
+ */
+export function assertLaunchable(plan: Pick<LaunchPlan, 'name' | 'env' | 'command' | 'cwd'>, source: string): void {
+  if (typeof plan.name !== 'string' || sanitizeName(plan.name) !== plan.name) {
+    throw new UsageError(
+      `${source}: the run name ${JSON.stringify(plan.name)} is not a safe name (letters, digits, '.', '_' and '-'; no '..', no leading dot or dash, at most 64): give one with --name`,
+    );
+  }
+  for (const [key, value] of Object.entries(plan.env)) {
+    if (!ENV_KEY.test(key)) throw new UsageError(`${source}: env key ${JSON.stringify(key)} is not a valid variable name (letters, digits and _ only, not starting with a digit)`);
+    if (typeof value !== 'string' || value.includes('\0')) throw new UsageError(`${source}: env ${key}: expected a string without NUL characters`);
+  }
+  if (!Array.isArray(plan.command) || plan.command.length === 0 || plan.command.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
+    throw new UsageError(`${source}: the command must be a non-empty list of strings without NUL characters`);
+  }
+  if (typeof plan.cwd !== 'string' || !path.isAbsolute(plan.cwd) || plan.cwd.includes('\0')) {
+    throw new UsageError(`${source}: cwd ${JSON.stringify(plan.cwd)} is not an absolute path`);
+  }
+}
+
 export function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--env ${pair}: expected KEY=VALUE, e.g. --env CUDA_VISIBLE_DEVICES=0`);
     const key = pair.slice(0, eq);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new UsageError(`--env ${pair}: '${key}' is not a valid variable name (letters, digits and _ only)`);
+    if (!ENV_KEY.test(key)) {
+      // Quoted as JSON: a key with a newline must still be one line of message.
+      const shown = /^[\x21-\x7e]*$/.test(key) ? `'${key}'` : JSON.stringify(key);
+      throw new UsageError(`--env ${shown}=…: ${shown} is not a valid variable name (letters, digits and _ only)`);
     }
     env[key] = pair.slice(eq + 1);
   }

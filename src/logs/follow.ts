@@ -1,5 +1,6 @@
-import { closeSync, type FSWatcher, fstatSync, openSync, readSync, watch } from 'node:fs';
+import { closeSync, type FSWatcher, fstatSync, readSync, watch } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { openRegularForRead } from '../registry/safe-fs.js';
 import { lastState } from './progress.js';
 
 export interface FollowSource {
@@ -93,12 +94,9 @@ class Appender {
   ) {}
 
   drain(): void {
-    let fd: number;
-    try {
-      fd = openSync(this.source.file, 'r');
-    } catch {
-      return;
-    }
+    // A log swapped for a symlink while followed ends the follow with UnsafeFileError.
+    const fd = openRegularForRead(this.source.file);
+    if (fd === null) return;
     try {
       // A file truncated under us (rotated by hand) is read again from its start.
       if (fstatSync(fd).size < this.position) this.position = 0;

@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { openRegularForRead } from '../registry/safe-fs.js';
 
 const CHUNK = 64 * 1024;
 const LF = 0x0a;
@@ -11,7 +12,8 @@ const MAX_KEPT = 16 * 1024 * 1024;
 /**
  * The last `count` lines of a file, read backwards from its end: a 5 GB log answers as fast as a
  * 5 KB one. A final line without `\n` (still being written) counts as a line. `end` reads the file
- * as it was at that size, so a follow that starts there prints nothing twice.
+ * as it was at that size, so a follow that starts there prints nothing twice. A missing file has no
+ * lines; a symlink or special file throws UnsafeFileError.
  *
  * A progress bar (tqdm) redraws itself with `\r`: each line is given as its last state. Once that
  * state is read, the rest of the line is skipped without being kept, so a bar redrawn over
@@ -24,12 +26,8 @@ export function readLastLines(file: string, count: number, end?: number): string
 /** As readLastLines, each line with the byte offset just past it (its `\n` included). */
 export function readLastLinesAt(file: string, count: number, end?: number): { text: string; end: number }[] {
   if (count <= 0) return [];
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return [];
-  }
+  const fd = openRegularForRead(file);
+  if (fd === null) return [];
   try {
     return new BackwardLines(fd, Math.min(fstatSync(fd).size, end ?? Number.POSITIVE_INFINITY)).last(count);
   } finally {

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError, errorCode, UsageError } from '../errors.js';
 import { DEFAULT_METRIC_FILES, findMetricFiles } from './discover.js';
@@ -63,7 +63,9 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   if (byKind.monitor.length > 0) await attempt(byKind.monitor[0]!, () => readMonitorFiles(byKind.monitor, maxPoints));
   for (const folder of groupByFolder(byKind.tfevents)) await attempt(folder[0]!, () => readEventFiles(folder, maxPoints));
   for (const log of [stdoutPath, ...(options.moreLogs ?? [])]) {
-    if (log && (await isFile(log))) await attempt(log, async () => ({ series: await readStdoutLog(log, compiled, maxPoints), warnings: [] }));
+    const kind = log ? await logKind(log) : 'absent';
+    if (kind === 'file') await attempt(log!, async () => ({ series: await readStdoutLog(log!, compiled, maxPoints), warnings: [] }));
+    else if (kind !== 'absent') warnings.push({ file: log!, message: `not read: it is ${kind}, and rl-run reads only regular files in a run directory` });
   }
   for (const result of results) warnings.push(...result.warnings);
   return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };
@@ -102,11 +104,13 @@ function capPerFile(warnings: MetricWarning[]): MetricWarning[] {
   return kept;
 }
 
-async function isFile(file: string): Promise<boolean> {
+/** A console log is read only as a regular file: a symlink to /dev/zero or to another user's file is not the run's output. */
+async function logKind(file: string): Promise<'file' | 'absent' | 'a symlink' | 'not a regular file'> {
   try {
-    return (await stat(file)).isFile();
+    const stat = await lstat(file);
+    return stat.isFile() ? 'file' : stat.isSymbolicLink() ? 'a symlink' : 'not a regular file';
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
+    if (errorCode(error) === 'ENOENT') return 'absent';
     throw error;
   }
 }

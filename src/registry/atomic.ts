@@ -1,15 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { openExclusive } from './safe-fs.js';
 
 /**
  * Writes a file so that a reader sees either the old content or the new, never a part: the data goes
  * to a temp file beside it, is flushed to disk, and is renamed over the target. A crash at any instant
- * leaves at most a stray `.partial` file, which readers ignore.
+ * leaves at most a stray `.partial` file, which readers ignore. The rename replaces a symlink at
+ * `file` itself, never the file it points at.
  */
 export function writeFileAtomic(file: string, data: string): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.partial`);
-  const fd = openSync(temp, 'w', 0o644);
+  // Exclusive and private: a link planted under the temp name is never written through, and the
+  // record (with the run's --env values) is readable by its user only.
+  const fd = openExclusive(temp);
   try {
     // write(2) may write less than asked: on a nearly full disk it wrote one 4 KB page of a 9 KB
     // record and returned, and the rename then put a truncated run.json over a good one. Loop until

@@ -55,6 +55,14 @@ export function sanitizeName(raw: string): string {
   return cleaned || 'run';
 }
 
+export const NAME_PLACEHOLDERS = ['{script}', '{date}', '{user}'] as const;
+
+/** Placeholders in a name template that expandNameTemplate would leave as literal text: `{lr}` is a typo, not a name. */
+export function unknownPlaceholders(template: string): string[] {
+  const found = template.match(/\{[^{}]*\}/g) ?? [];
+  return [...new Set(found.filter((p) => !(NAME_PLACEHOLDERS as readonly string[]).includes(p)))];
+}
+
 /** Expands the config's `name` template for a script or command. */
 export function expandNameTemplate(
   template: string,

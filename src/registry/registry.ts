@@ -1,8 +1,10 @@
-import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { parseId } from './id.js';
 import { type RunLayout, TRASH_DIR, layoutOfDir, runLayout } from './layout.js';
+import { ensurePrivateDir, mkdirPrivate, unsafeDirReason } from './safe-fs.js';
+import { checkEntryName } from './safety.js';
 import type { RunRecord, RunStatus } from './record.js';
 import { readRecordIn, replaceRecordIf, updateRecordIn, writeRecordIn } from './record-file.js';
 import { holdForTest } from './test-hold.js';
@@ -47,10 +49,10 @@ export class Registry {
     private readonly observe: StatusObserver = () => null,
   ) {}
 
-  /** Creates runsDir if needed; a clear message when it cannot be. */
+  /** Creates runsDir (private to the user) if needed; a clear message when it cannot be. */
   ensureRunsDir(): void {
     try {
-      mkdirSync(this.runsDir, { recursive: true });
+      ensurePrivateDir(this.runsDir);
     } catch (error) {
       throw new UsageError(
         `cannot create the runs directory ${this.runsDir} (${errorCode(error) ?? 'error'}): set runsDir in runs.config.ts to a writable folder`,
@@ -60,9 +62,18 @@ export class Registry {
 
   /** Makes a fresh run directory; throws EEXIST (never reuses one) so the caller picks another id. */
   createRunDir(id: string): RunLayout {
+    // The id comes from a name; a name like `../../x` must never place a run outside runsDir.
+    const named = checkEntryName(id);
+    if (!named.ok) throw new UsageError(`cannot create a run directory: ${named.reason}`);
     const layout = runLayout(this.runsDir, id);
-    mkdirSync(layout.dir);
+    mkdirPrivate(layout.dir);
     return layout;
+  }
+
+  /** A one-line warning when others could plant files in runsDir (owned by someone else, or writable by others); null when it is fine. */
+  runsDirWarning(): string | null {
+    const reason = unsafeDirReason(this.runsDir);
+    return reason ? `the runs directory ${this.runsDir} ${reason}: other users could tamper with its runs; make it yours with 'chmod go-w' or choose another runsDir` : null;
   }
 
   /** Writes a record whole (a new run's first) into the directory its id names. */

@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
+import { ensurePrivateDir } from './safe-fs.js';
 import { TRASH_DIR } from './layout.js';
 import { type Check, checkEntryName, checkRemovable, isInside, removeTree } from './safety.js';
 
@@ -35,7 +36,7 @@ export function moveToTrash(runsDir: string, id: string, reason: string, now: Da
   const trash = trashPath(runsDir);
   const target = path.join(trash, id);
   try {
-    mkdirSync(trash, { recursive: true });
+    ensurePrivateDir(trash);
     const trashSafe = checkTrashDir(runsDir);
     if (!trashSafe.ok) throw new RuntimeError(`refused to delete ${id}: ${trashSafe.reason}`);
     if (existsSync(target)) throw new RuntimeError(`cannot move ${id} to the trash: ${target} already exists; 'rl-run clean --purge' empties the trash`);

@@ -8,10 +8,11 @@
  * Usage (by the pm2 supervisor only): node runner/main.js <runDir>
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, constants, existsSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { layoutOfDir } from '../registry/layout.js';
 import { processRef } from '../registry/process.js';
+import { appendNoFollow, isSymlink, openForAppend } from '../registry/safe-fs.js';
 import type { Attempt, RunRecord, RunStatus } from '../registry/record.js';
 import { readRecordIn, updateRecordIn } from '../registry/record-file.js';
 import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
@@ -59,14 +60,21 @@ function log(message: string): void {
 
 function separator(attempt: number, total: number, previous: string): void {
   const line = `\n──── rl-run: attempt ${attempt} of ${total} started ${new Date().toISOString()} (previous attempt: ${previous}) ────\n`;
-  appendFileSync(layout.stdout, line);
-  appendFileSync(layout.stderr, line);
+  appendNoFollow(layout.stdout, line);
+  appendNoFollow(layout.stderr, line);
 }
 
 function runAttempt(record: RunRecord, env: Record<string, string>): Promise<AttemptEnd> {
   return new Promise((resolve) => {
-    const out = openSync(layout.stdout, 'a');
-    const err = openSync(layout.stderr, 'a');
+    // A log replaced by a symlink is refused (the run fails saying so), never appended through.
+    const out = openForAppend(layout.stdout);
+    let err: number;
+    try {
+      err = openForAppend(layout.stderr);
+    } catch (error) {
+      closeSync(out);
+      throw error;
+    }
     const [file, ...args] = record.command;
     // Its own process group, so that a stop can reach the environment workers it forks.
     const proc = spawn(file!, args, { cwd: record.cwd, env, stdio: ['ignore', out, err], detached: true });
@@ -102,7 +110,11 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
     });
     proc.once('error', (error: NodeJS.ErrnoException) => {
       const what = error.code === 'ENOENT' ? `'${file}' not found` : error.code === 'EACCES' ? `'${file}' is not executable` : error.message;
-      appendFileSync(layout.stderr, `rl-run: cannot start the run: ${what}\n`);
+      try {
+        appendNoFollow(layout.stderr, `rl-run: cannot start the run: ${what}\n`);
+      } catch {
+        // stderr.log is not ours to write (a symlink): the record still says why.
+      }
       finish({ exitCode: null, signal: null, spawnError: `cannot start: ${what}` });
     });
     proc.once('exit', (exitCode, signal) => {
@@ -148,6 +160,11 @@ function endAttempt(status: RunStatus): void {
 }
 
 async function main(): Promise<void> {
+  // pm2 writes our output to runner.log, following links: with a link there, say nothing at all.
+  if (isSymlink(layout.runnerLog)) {
+    process.exitCode = 1;
+    return;
+  }
   const initial = readRecord();
   const refusal = whyNotTake(initial);
   if (refusal) {

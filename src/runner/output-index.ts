@@ -1,6 +1,7 @@
-import { appendFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { SAMPLE_MS, SampleRecorder } from '../logs/interleave.js';
 import type { RunLayout } from '../registry/layout.js';
+import { appendNoFollow } from '../registry/safe-fs.js';
 
 /**
  * Samples the sizes of stdout.log and stderr.log while the runner lives, for `logs --all` to put
@@ -16,7 +17,7 @@ export function recordOutputSizes(layout: RunLayout): void {
       return 0;
     }
   };
-  const recorder = new SampleRecorder([size(layout.stdout), size(layout.stderr)], (line) => appendFileSync(layout.outputIndex, line));
+  const recorder = new SampleRecorder([size(layout.stdout), size(layout.stderr)], (line) => appendNoFollow(layout.outputIndex, line));
   const sample = () => {
     try {
       recorder.sample(size(layout.stdout), size(layout.stderr));

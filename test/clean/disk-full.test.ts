@@ -8,7 +8,7 @@ import { type Sandbox, createSandbox, killByPm2Home, startRun, waitFor } from '.
 function tryMount(dir: string): boolean {
   mkdirSync(dir, { recursive: true });
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=700', 'tmpfs', dir], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SlurmConfig } from '../../src/config/schema.js';
 import { layoutOfDir } from '../../src/registry/layout.js';
@@ -60,6 +64,38 @@ describe('batchScript', () => {
   ])('%s', (_, change, expected) => {
     const { setup = [], ...recordChange } = change as { setup?: string[] } & Partial<typeof record>;
     expect(batchScript({ record: { ...record, ...recordChange }, runEnv, setup })).toMatch(expected);
+  });
+});
+
+describe('batchScript: nothing from a record adds lines to the script', () => {
+  const record = { id: 'ppo-1', command: ['python3', 't.py'], cwd: '/p', env: {} };
+  const lines = (script: string) => script.split('\n');
+
+  it.each([
+    ['a newline and a command', 'x\ntouch MARKER'],
+    ['a semicolon', 'a; touch MARKER'],
+    ['a command substitution', '$(touch MARKER) `touch MARKER`'],
+    ['quotes', "it's'; touch MARKER; '\"; touch MARKER"],
+  ])('a value with %s reaches the script as it is, and runs nothing (run by bash)', (_, template) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rl-run-script-'));
+    try {
+      const marker = path.join(dir, 'pwned');
+      const value = template.replaceAll('MARKER', marker);
+      const script = batchScript({ record: { id: 'ppo-1', command: ['printenv', 'WANDB_NOTES'], cwd: dir, env: { WANDB_NOTES: value } }, runEnv: {}, setup: [] });
+      expect(execFileSync('bash', ['-c', script], { encoding: 'utf8' })).toBe(`${value}\n`);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([['X\nrm -rf ~'], ['A;B'], ['A B'], ['$(id)']])('an env key %j is refused, not written', (key) => {
+    expect(() => batchScript({ record: { ...record, env: { [key]: '1' } }, runEnv: {}, setup: [] })).toThrow(/is not a valid variable name/);
+  });
+
+  it('an id with a newline cannot end the comment line', () => {
+    const script = batchScript({ record: { ...record, id: 'x\ntouch /tmp/pwned' }, runEnv: {}, setup: [] });
+    expect(lines(script).filter((line) => line.startsWith('touch'))).toEqual([]);
   });
 });
 

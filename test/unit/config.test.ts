@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { describeConfigError } from '../../src/config/errors.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -18,6 +19,11 @@ describe('validateConfig', () => {
     [{ backend: 'k8s' }, "backend: expected one of 'pm2', 'slurm'"],
     [{ metrics: { patterns: ['(unclosed'] } }, 'metrics.patterns[0]: expected a valid regular expression'],
     [{ env: [] }, 'env: expected an object of string values'],
+    [{ env: { 'A;B': '1' } }, 'env: "A;B" is not a valid variable name'],
+    [{ env: { 'A\nexport B': '1' } }, 'env: "A\\nexport B" is not a valid variable name'],
+    [{ env: { '1A': '1' } }, 'env: "1A" is not a valid variable name'],
+    [{ name: '{script}-{lr}' }, 'name: unknown placeholder {lr} in "{script}-{lr}" (known: {script}, {date}, {user})'],
+    [{ name: '{Script}_{seed}' }, 'name: unknown placeholder {Script}, {seed}'],
     [[], 'the config must export an object'],
   ])('%j → %s', (raw, message) => {
     const result = validateConfig(raw);
@@ -105,5 +111,24 @@ describe('loadConfig', () => {
   it('refuses a runsDir that is a file', async () => {
     writeFileSync(path.join(dir, 'runs'), 'not a directory');
     await expect(loadConfig({ cwd: dir })).rejects.toThrow(/runsDir: expected a directory, but .*runs is a file/);
+  });
+});
+
+describe('describeConfigError: one line with file:line:col', () => {
+  const file = '/p/runs.config.ts';
+  const json = '/p/runs.config.json';
+  const withStack = (message: string, stack: string) => Object.assign(new Error(message), { stack });
+  it.each([
+    ['a jiti parse error (columns from 0)', new Error(`ParseError: Unexpected token  \n ${file}:3:0`), file, `${file}:3:1: ParseError: Unexpected token`],
+    [
+      'a JSON error with its code frame',
+      new Error(`JSON Error in ${json}: \n\n  1 | {\n  2 |   "runsDir": "x",\n> 3 | }\n    | ^\n  4 |\n\nExpected double-quoted property name in JSON at position 20 while parsing '{  "runsDir": "x",}' \n\n> 3 | }\n    | ^\n`),
+      json,
+      `${json}:3:1: Expected double-quoted property name in JSON at position 20`,
+    ],
+    ['an error thrown by the config (place from the stack)', withStack('boom', `Error: boom\n    at ${file}:2:7\n    at eval (jiti.cjs:1:1)`), file, `${file}:2:7: boom`],
+    ['a missing import', new Error(`Cannot find module './nope.js'\nRequire stack:\n- ${file}`), file, `${file}: Cannot find module './nope.js'`],
+  ])('%s', (_what, error, filepath, expected) => {
+    expect(describeConfigError(error, filepath)).toBe(expected);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import { UsageError } from '../../src/errors.js';
-import { type StartOptions, parseEnvPairs, planLaunch } from '../../src/launch/plan.js';
+import { type StartOptions, assertLaunchable, parseEnvPairs, planLaunch } from '../../src/launch/plan.js';
 
 const config = resolveConfig({ env: { OMP_NUM_THREADS: '1' }, defaults: { args: ['--seed', '0'], tags: ['base'] } }, null, '/proj');
 const facts = {
@@ -65,7 +65,36 @@ describe('parseEnvPairs', () => {
   ])('%j → %j', (pairs, env) => {
     expect(parseEnvPairs(pairs)).toEqual(env);
   });
-  it.each([['=1'], ['1A=2'], ['A-B=1']])('refuses %j', (pair) => {
+  it.each([['=1'], ['1A=2'], ['A-B=1'], ['A;B=1'], ['X\nrm -rf ~=1']])('refuses %j', (pair) => {
     expect(() => parseEnvPairs([pair])).toThrow(UsageError);
+  });
+  it('names a key with a newline on one line', () => {
+    expect(() => parseEnvPairs(['X\nY=1'])).toThrow(/^--env "X\\nY"=…: "X\\nY" is not a valid variable name/);
+  });
+});
+
+describe('assertLaunchable: what a record read back may launch', () => {
+  const good = { name: 'ppo', env: { WANDB_MODE: 'offline' }, command: ['python3', '/p/train.py'], cwd: '/p' };
+  it('accepts what start would make', () => {
+    expect(() => assertLaunchable(good, 'restart')).not.toThrow();
+  });
+  it.each([
+    [{ name: '../../escaped' }, /the run name "\.\.\/\.\.\/escaped" is not a safe name/],
+    [{ name: 'a/b' }, /not a safe name/],
+    [{ name: '.hidden' }, /not a safe name/],
+    [{ name: 'x\ny' }, /not a safe name/],
+    [{ name: '' }, /not a safe name/],
+    [{ name: 5 }, /not a safe name/],
+    [{ env: { 'A;B': '1' } }, /env key "A;B" is not a valid variable name/],
+    [{ env: { 'A\nrm -rf ~': '1' } }, /env key "A\\nrm -rf ~" is not a valid variable name/],
+    [{ env: { 'A B': '1' } }, /env key "A B"/],
+    [{ env: { A: 5 } }, /env A: expected a string/],
+    [{ env: { A: 'x\0y' } }, /env A: expected a string without NUL/],
+    [{ command: [] }, /the command must be a non-empty list/],
+    [{ command: ['python3', 7] }, /the command must be a non-empty list of strings/],
+    [{ cwd: 'relative' }, /cwd "relative" is not an absolute path/],
+  ])('%j → UsageError', (change, message) => {
+    expect(() => assertLaunchable({ ...good, ...(change as object) } as typeof good, 'restart')).toThrow(UsageError);
+    expect(() => assertLaunchable({ ...good, ...(change as object) } as typeof good, 'restart')).toThrow(message);
   });
 });

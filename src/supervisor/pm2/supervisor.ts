@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RuntimeError, describeError } from '../../errors.js';
+import { writeFileAtomic } from '../../registry/atomic.js';
 import { isAlive } from '../../registry/process.js';
 import { type RunRecord, isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
+import { createExclusive } from '../../registry/safe-fs.js';
 import { PRESERVED_PREFIX } from '../../runner/env.js';
 import { findRunProcesses, signalAll } from '../process-tree.js';
 import type { StopOutcome, Supervisor } from '../types.js';
@@ -41,6 +42,8 @@ export class Pm2Supervisor implements Supervisor {
 
   async start(run: StoredRun, env: Record<string, string>): Promise<void> {
     const { record, layout } = run;
+    // pm2 opens runner.log itself, following links: made here first, private and a regular file.
+    createExclusive(layout.runnerLog);
     await withPm2((pm2) =>
       pm2Call((done) =>
         pm2.start(
@@ -77,7 +80,8 @@ export class Pm2Supervisor implements Supervisor {
   async stop(run: StoredRun, timeoutMs: number): Promise<StopOutcome> {
     const { record, layout } = run;
     if (isEnded(record.status)) return 'already-ended';
-    writeFileSync(layout.stopRequest, `${new Date().toISOString()}\n`);
+    // Renamed into place: a symlink planted as stop-requested is replaced, never written through.
+    writeFileAtomic(layout.stopRequest, `${new Date().toISOString()}\n`);
     const script = record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined;
     if (script && isAlive(script)) signalAll([script.pid], 'SIGINT');
     else if (record.runner && isAlive(record.runner)) signalAll([record.runner.pid], 'SIGINT');

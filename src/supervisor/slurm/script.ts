@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { SlurmConfig } from '../../config/schema.js';
+import { UsageError } from '../../errors.js';
 import type { RunLayout } from '../../registry/layout.js';
 import type { RunRecord } from '../../registry/record.js';
 
@@ -36,10 +37,15 @@ export interface BatchScriptInput {
  * `scancel --signal=INT --full` reaches the shell, not the script.
  */
 export function batchScript({ record, runEnv, setup }: BatchScriptInput): string {
-  const exports = Object.entries({ ...record.env, ...runEnv }).map(([key, value]) => `export ${key}=${shellQuote(value)}`);
+  const exports = Object.entries({ ...record.env, ...runEnv }).map(([key, value]) => {
+    // Keys are checked before any launch; this is the last line of defence against a key that
+    // would add its own lines to the script.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`env key ${JSON.stringify(key)} is not a valid variable name`);
+    return `export ${key}=${shellQuote(value)}`;
+  });
   return [
     '#!/bin/bash',
-    `# Written by rl-run for run ${record.id}, submitted with sbatch. Output goes to stdout.log and stderr.log.`,
+    `# Written by rl-run for run ${record.id.replace(/[^\w.-]/g, '?')}, submitted with sbatch. Output goes to stdout.log and stderr.log.`,
     ...exports,
     `cd ${shellQuote(record.cwd)} || exit 1`,
     ...(setup.length ? ['# slurm.setup from runs.config.ts', ...setup] : []),

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import type { SlurmConfig } from '../../config/schema.js';
+import { writeFileAtomic } from '../../registry/atomic.js';
 import { isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
+import { createExclusive } from '../../registry/safe-fs.js';
 import type { StopOutcome, Supervisor } from '../types.js';
 import { assertSlurmAvailable, cancel, queuedJob, submit } from './cli.js';
 import { forgetQueue } from './observe.js';
@@ -29,7 +30,8 @@ export class SlurmSupervisor implements Supervisor {
     const { record, layout } = run;
     const slurm = (record.config.slurm ?? {}) as SlurmConfig;
     const runEnv = Object.fromEntries(RUN_VARIABLES.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
-    writeFileSync(batchScriptPath(layout), batchScript({ record, runEnv, setup: slurm.setup ?? [] }), { mode: 0o755 });
+    // Private: it carries the run's environment (API keys). sbatch only reads it.
+    createExclusive(batchScriptPath(layout), batchScript({ record, runEnv, setup: slurm.setup ?? [] }));
     const jobId = await submit(sbatchArgs({ runId: record.id, layout, cwd: record.cwd, slurm }), env, record.cwd);
     this.registry.update(record.id, (r) => ({ ...r, slurmJobId: jobId, status: { state: 'pending' } }));
   }
@@ -49,7 +51,7 @@ export class SlurmSupervisor implements Supervisor {
       return 'already-ended';
     }
     const requestedAt = new Date().toISOString();
-    writeFileSync(layout.stopRequest, `${requestedAt}\n`);
+    writeFileAtomic(layout.stopRequest, `${requestedAt}\n`);
     this.registry.update(record.id, (r) => ({ ...r, stopRequestedAt: r.stopRequestedAt ?? requestedAt }));
     if (!jobId) {
       // Never submitted (its start was interrupted): there is nothing to cancel.
