@@ -69,6 +69,7 @@ async function startWatched(options: StartOptions, globals: GlobalArgs, json: bo
     now: new Date(),
     isFile,
     isExecutable,
+    isDirectory,
   });
   const supervisor = await supervisorFor(plan.backend, registry);
   const run = await executeLaunch(plan, config, registry, supervisor, { interrupt });
@@ -80,6 +81,14 @@ async function startWatched(options: StartOptions, globals: GlobalArgs, json: bo
   out.line(`started ${record.id}${record.slurmJobId ? ` (SLURM job ${record.slurmJobId})` : ''}`);
   out.line(`  logs:   ${layout.dir}`);
   out.line(`  follow: rl-run logs ${record.id} -f`);
+}
+
+export function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isFile(file: string): boolean {

@@ -1,4 +1,4 @@
-import { rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
@@ -43,6 +43,7 @@ async function launch(
   interrupt: InterruptWatch,
 ): Promise<StoredRun> {
   if (interrupt.signal) throw new InterruptedError('start interrupted: nothing was started');
+  ensureWorkingDirectory(plan.cwd, restartOf);
   registry.ensureRunsDir();
   ensureFreeSpace(registry.runsDir);
   const now = new Date();
@@ -137,6 +138,22 @@ async function takeDown(run: StoredRun, registry: Registry, supervisor: Supervis
     return { ...r, status: { state: 'failed', endedAt: ended.endedAt, exitCode, signal, reason: INTERRUPTED } };
   });
   throw new InterruptedError(`start interrupted: run ${id} was stopped and recorded as failed (${INTERRUPTED})`);
+}
+
+/** A restart's cwd may be gone since the first run (start checks --cwd in its plan). */
+function ensureWorkingDirectory(cwd: string, restartOf: string | undefined): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(cwd).isDirectory();
+  } catch {
+    // missing or unreadable: said below
+  }
+  if (isDirectory) return;
+  throw new UsageError(
+    restartOf
+      ? `the working directory ${cwd} of ${restartOf} is not a directory any more: recreate it, or start the script anew with --cwd`
+      : `the working directory ${cwd} is not a directory: give an existing folder with --cwd`,
+  );
 }
 
 function createFreshRunDir(registry: Registry, name: string, now: Date): { id: string; layout: RunLayout } {
