@@ -4,6 +4,7 @@ import type { LaunchPlan } from '../launch/plan.js';
 import { isEnded } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { supervisorFor } from '../supervisor/index.js';
+import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
 interface RestartArgs extends GlobalArgs {
@@ -58,5 +59,5 @@ export async function restart(selector: string, options: { stopOld: boolean; jso
   }
   out.line(`started ${record.id} (restart of ${old.record.id})`);
   out.line(`  logs:   ${layout.dir}`);
-  out.line(`  follow: rl-run logs ${record.id} -f`);
+  out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
 }

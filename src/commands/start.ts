@@ -6,6 +6,7 @@ import { type InterruptWatch, watchInterrupt } from '../launch/interrupt.js';
 import { type StartOptions, planLaunch } from '../launch/plan.js';
 import { currentUser } from '../registry/process.js';
 import { supervisorFor } from '../supervisor/index.js';
+import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 
 interface StartArgs extends GlobalArgs {
@@ -80,7 +81,7 @@ async function startWatched(options: StartOptions, globals: GlobalArgs, json: bo
   }
   out.line(`started ${record.id}${record.slurmJobId ? ` (SLURM job ${record.slurmJobId})` : ''}`);
   out.line(`  logs:   ${layout.dir}`);
-  out.line(`  follow: rl-run logs ${record.id} -f`);
+  out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
 }
 
 export function isDirectory(dir: string): boolean {
