@@ -26,7 +26,7 @@ describe('the demo, and the commands it prints, work as printed', () => {
   it('starts two runs that differ only in --lr', async () => {
     const ids = [...printed.matchAll(/^ {2}(train-\S+) {2}--lr (\S+)/gm)].map((m) => [m[1]!, m[2]!]);
     expect(ids.map(([, lr]) => lr)).toEqual(['3e-4', '1e-3']);
-    const [a, b] = ids.map(([id]) => sandbox.record(id!));
+    const [a, b] = ids.map(([id]) => sandbox.record(id!)) as [Record<string, any>, Record<string, any>];
     expect(a.args.filter((x: string) => x !== '3e-4')).toEqual(b.args.filter((x: string) => x !== '1e-3'));
     expect(commands.map((c) => c.replace(/^.*? (ls|logs|compare|stop)\b/, '$1'))).toEqual(['ls', 'logs latest -f', 'compare latest latest~1', 'stop latest']);
   });
