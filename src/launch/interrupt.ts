@@ -16,8 +16,13 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export function watchInterrupt(): InterruptWatch {
   let signal: NodeJS.Signals | null = null;
   const note = (received: NodeJS.Signals) => {
-    if (signal === null) process.stderr.write(`\nrl-run: ${received === 'SIGINT' ? 'Ctrl-C' : received}: interrupting the start…\n`);
-    signal ??= received;
+    if (signal !== null) return;
+    signal = received;
+    try {
+      process.stderr.write(`\nrl-run: ${received === 'SIGINT' ? 'Ctrl-C' : received}: interrupting the start…\n`);
+    } catch {
+      // A closed terminal (SIGHUP): nobody to tell; the take-down goes on regardless.
+    }
   };
   for (const name of SIGNALS) process.on(name, note);
   return {
