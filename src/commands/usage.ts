@@ -59,8 +59,10 @@ function unknownArguments(names: readonly string[], facts: UsageFacts, help: str
       return `unexpected argument '${word}': the usage is rl-run ${facts.commandUsage ?? command} (${help})`;
     }
     const name = flagName(word);
-    if (!names.includes(name)) continue;
-    const flag = word.split('=')[0]!;
+    const short = /^-[A-Za-z]{2,}$/.test(word) ? [...word.slice(1)].find((letter) => names.includes(letter)) : undefined;
+    // yargs names `--no-x` as x, and each letter of `-xyz` on its own.
+    if (!names.includes(name) && !names.includes(name.replace(/^no-/, '')) && !short) continue;
+    const flag = short ? `-${short}` : word.split('=')[0]!;
     if (command === 'start') return `unknown flag ${flag}: arguments for the script go after --, as in: ${scriptFlagsAfterDashes(names, facts)}`;
     const near = nearest(name, facts.knownFlags);
     return `unknown flag ${flag}${near ? `: did you mean --${near}?` : ''} (${help} lists the flags)`;
