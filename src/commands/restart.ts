@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { executeLaunch } from '../launch/execute.js';
+import { ensureWorkingDirectory, executeLaunch } from '../launch/execute.js';
 import type { LaunchPlan } from '../launch/plan.js';
 import { isEnded } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
@@ -46,6 +46,8 @@ export function planFromRecord(run: StoredRun): LaunchPlan {
 export async function restart(selector: string, options: { stopOld: boolean; json: boolean }, globals: GlobalArgs): Promise<void> {
   const { config, registry } = await openContext(globals);
   const old = registry.resolve(selector);
+  // Before the old run is stopped: a restart that cannot start must not have stopped anything.
+  ensureWorkingDirectory(old.record.cwd, old.record.id);
   const supervisor = await supervisorFor(old.record.backend, registry);
   if (options.stopOld && !isEnded(old.record.status)) {
     await supervisor.stop(old, old.record.stopTimeoutMs ?? config.stop.timeoutMs);

@@ -141,7 +141,7 @@ async function takeDown(run: StoredRun, registry: Registry, supervisor: Supervis
 }
 
 /** A restart's cwd may be gone since the first run (start checks --cwd in its plan). */
-function ensureWorkingDirectory(cwd: string, restartOf: string | undefined): void {
+export function ensureWorkingDirectory(cwd: string, restartOf: string | undefined): void {
   let isDirectory = false;
   try {
     isDirectory = statSync(cwd).isDirectory();

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEndedRun } from '../clean/records.js';
-import { EXAMPLE, type Sandbox, createSandbox, processesWithPm2Home } from '../helpers/sandbox.js';
+import { EXAMPLE, type Sandbox, createSandbox, isAlive, processesWithPm2Home, startRun, waitFor } from '../helpers/sandbox.js';
 
 /**
  * A working directory that is not a directory: pm2 accepted such a start, showed the entry
@@ -34,5 +34,20 @@ describe('a --cwd that is not a directory is refused at once', () => {
     expect(result.stderr).toMatch(/^rl-run: [^\n]+\n$/);
     expect(readdirSync(sandbox.runsDir).sort()).toEqual(before);
     expect(processesWithPm2Home(sandbox.pm2Home)).toEqual([]);
+  });
+
+  it('restart of a running run whose cwd is gone: refused before the old run is stopped', async () => {
+    const cwd = path.join(sandbox.dir, 'goes-away');
+    mkdirSync(cwd);
+    const run = await startRun(sandbox, [EXAMPLE, '--cwd', cwd, '--', '--steps', '100000000', '--step-time', '0.05']);
+    const running = await waitFor('the run to be running', () => {
+      const record = sandbox.record(run.id);
+      return record.status.state === 'running' && record;
+    });
+    rmSync(cwd, { recursive: true });
+    const result = await sandbox.cli(['restart', run.id]);
+    expect(result).toMatchObject({ code: 2, stderr: expect.stringMatching(/goes-away of \S+ is not a directory any more/) });
+    expect(sandbox.record(run.id).status.state).toBe('running');
+    expect(isAlive(running.pid)).toBe(true);
   });
 });
