@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { commandsFor } from './commands/index.js';
-import { RlRunError } from './errors.js';
+import { commandName, commandsFor } from './commands/index.js';
+import { flagWithoutValue, usageMessage } from './commands/usage.js';
+import { RlRunError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
 // The one registry of commands (src/commands/index.ts, loaded lazily), and the only place that exits.
@@ -12,40 +13,64 @@ export async function main(argv: string[]): Promise<number> {
   const passthrough = split >= 0 ? argv.slice(split + 1) : [];
   const own = split >= 0 ? argv.slice(0, split) : argv;
   const debug = own.includes('--debug');
-  let usageProblem: string | null = null;
+  const commands = await commandsFor(own);
   const parser = yargs(own)
     .scriptName('rl-run')
+    .locale('en')
     .middleware((args) => {
       args['--'] = passthrough;
     })
     .option('config', { type: 'string', global: true, describe: 'Config file to use instead of searching for runs.config.ts' })
     .option('runs-dir', { type: 'string', global: true, describe: 'Runs directory (overrides the config)' })
     .option('debug', { type: 'boolean', global: true, describe: 'Print stack traces' })
-    .command(await commandsFor(own))
+    .command(commands)
+    .check(() => {
+      const bare = flagWithoutValue(own, valueFlags(parser));
+      if (bare) throw new UsageError(`${bare} needs a value (${['rl-run', commandName(own), '--help'].filter(Boolean).join(' ')})`);
+      return true;
+    })
     .demandCommand(1, "give a command: 'rl-run start train.py', 'rl-run ls', … (rl-run --help lists them)")
     .recommendCommands()
     .strict()
-    .completion('completion', 'Print a shell completion script (rl-run completion >> ~/.bashrc)')
     .version(VERSION)
     .help()
     .alias('h', 'help')
     .wrap(Math.min(100, process.stdout.columns || 100))
+    // Throwing here, not noting the problem for later, is what stops yargs before the handler: a
+    // failure handler that returns lets yargs run the command anyway (`clean --purge --older-thn 7d
+    // --yes` emptied the trash, then complained of the typo).
     .fail((message, error) => {
-      if (error) throw error;
-      usageProblem = message;
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(usageMessage(message ?? error?.message ?? 'bad arguments', usageFacts(parser, own, passthrough, commands)));
     })
     .exitProcess(false);
+  // The shell's completion requests only; `rl-run completion` itself is a command (src/commands/completion.ts).
+  if (own.includes('--get-yargs-completions')) parser.completion('completion', false);
   skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (error) {
     return report(error, debug);
   }
-  if (usageProblem) {
-    process.stderr.write(`rl-run: ${usageProblem}\n`);
-    return 2;
-  }
   return 0;
+}
+
+/** yargs' runtime options (getOptions is not in @types/yargs): the keys it knows, those that take a string. */
+function yargsOptions(parser: unknown): { key: Record<string, unknown>; string: string[] } {
+  const options = (parser as { getOptions?: () => { key?: Record<string, unknown>; string?: string[] } }).getOptions?.();
+  return { key: options?.key ?? {}, string: options?.string ?? [] };
+}
+
+function valueFlags(parser: unknown): string[] {
+  return yargsOptions(parser).string;
+}
+
+/** What usageMessage needs: the command's usage line and the flags yargs knows at the moment it failed. */
+function usageFacts(parser: unknown, own: string[], passthrough: string[], commands: CommandModule[]) {
+  const name = commandName(own);
+  const module = name ? commands.find((c) => String(c.command).split(' ')[0] === name) : undefined;
+  const knownFlags = Object.keys(yargsOptions(parser).key).filter((key) => !/[A-Z]/.test(key) && key.length > 1);
+  return { argv: own, passthrough, commandUsage: module ? String(module.command) : null, knownFlags };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Every failure a user can act on is an RlRunError: a one-line message that says what went wrong
  * and what to type instead, and the exit code the CLI leaves with. Only src/cli.ts exits.
  */
-export type ExitCode = 1 | 2;
+export type ExitCode = 1 | 2 | 130;
 
 export class RlRunError extends Error {
   constructor(

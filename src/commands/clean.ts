@@ -15,6 +15,7 @@ import { ENDED_STATES, type RunState } from '../registry/record.js';
 import { diskUsage } from '../registry/safety.js';
 import { listTrash } from '../registry/trash.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
+import { wholeNumber } from './flags.js';
 
 interface CleanArgs extends GlobalArgs {
   orphaned?: boolean;
@@ -49,7 +50,7 @@ export const cleanCommand: CommandModule<GlobalArgs, CleanArgs> = {
       .option('orphaned', { type: 'boolean', describe: 'pm2 entries and log files of ended runs, damaged run directories, left-over processes, records stuck in running' })
       .option('status', { type: 'string', array: true, describe: `Runs in this state (${ENDED_STATES.join(', ')}); repeatable` })
       .option('older-than', { type: 'string', describe: 'Runs that ended longer ago than this: 12h, 14d, 2w (with --purge: deleted longer ago)' })
-      .option('keep-last', { type: 'number', describe: 'Keep the N newest runs of each run name (counted per name, not in all)' })
+      .option('keep-last', { type: 'string', coerce: wholeNumber('keep-last', 1), describe: 'Keep the N newest runs of each run name (counted per name, not in all)' })
       .option('name', { type: 'string', describe: 'Runs with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Runs with this tag (all given tags)' })
       .option('larger-than', { type: 'string', describe: 'Runs using more disk than this: 500M, 1G' })

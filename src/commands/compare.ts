@@ -11,6 +11,7 @@ import type { Registry, StoredRun } from '../registry/registry.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import { renderPlot } from '../report/terminal-plot.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
+import { wholeNumber } from './flags.js';
 
 interface CompareArgs extends GlobalArgs {
   runs?: string[];
@@ -47,7 +48,7 @@ export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
       .positional('runs', { type: 'string', array: true, describe: 'Runs to compare (id, prefix, name, latest~N)' })
       .option('name', { type: 'string', describe: 'Also every run with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Also every run with this tag (all given tags)' })
-      .option('last', { type: 'number', describe: 'Only the newest K of the runs --name/--tag select (alone: the newest K runs)' })
+      .option('last', { type: 'string', coerce: wholeNumber('last', 1), describe: 'Only the newest K of the runs --name/--tag select (alone: the newest K runs)' })
       .option('metrics', { type: 'string', array: true, describe: 'Metrics to show, comma-separated (default: those all runs have, rewards first)' })
       .option('all-params', { type: 'boolean', describe: 'Show every parameter, not only those that differ' })
       .option('sort', { type: 'string', describe: 'Sort by the best value of this metric, best first' })

@@ -20,12 +20,13 @@ export const COMMANDS: Record<string, Loader> = {
   restore: async () => as((await import('./restore.js')).restoreCommand),
   du: async () => as((await import('./du.js')).duCommand),
   init: async () => as((await import('./init.js')).initCommand),
+  completion: async () => as((await import('./completion.js')).completionCommand),
 };
 
 const ALIASES: Record<string, string> = { list: 'ls' };
 
 /** Global options that take a value: the word after them is not the command. */
-const VALUE_OPTIONS = new Set(['--config', '--runs-dir', '--runsDir']);
+export const VALUE_OPTIONS = new Set(['--config', '--runs-dir', '--runsDir']);
 
 /** The command argv names (aliases resolved), or null: no command word, or one we do not know. */
 export function commandName(argv: readonly string[]): string | null {

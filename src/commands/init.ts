@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { configAbove, rlRunResolvesFrom, userConfigFile } from '../config/shadow.js';
 import { UsageError } from '../errors.js';
 import { type GlobalArgs, out } from './context.js';
 
@@ -38,6 +39,20 @@ export default defineConfig({
 });
 `;
 
+/**
+ * Where rl-run is installed globally only, the import of 'rl-run' does not resolve for tsc or an
+ * editor (rl-run itself loads it either way): the same config as a plain object type-checks anywhere.
+ */
+export const STANDALONE_CONFIG_TEMPLATE = CONFIG_TEMPLATE.replace(
+  "import { defineConfig } from 'rl-run';\n\n",
+  '',
+)
+  .replace(
+    '\nexport default defineConfig({',
+    "\n// rl-run is not installed in this project, so this file imports nothing; with `npm i -D rl-run`,\n// wrap the object in defineConfig() from 'rl-run' to have every key type-checked and completed.\nexport default {",
+  )
+  .replace(/\}\);\n$/, '};\n');
+
 export const initCommand: CommandModule<GlobalArgs, InitArgs> = {
   command: 'init',
   describe: 'Write a commented runs.config.ts in this folder',
@@ -53,6 +68,10 @@ export function init(dir: string, force: boolean): void {
   if (existsSync(file) && !force) {
     throw new UsageError(`${file} already exists: edit it, or pass --force to overwrite it`);
   }
-  writeFileSync(file, CONFIG_TEMPLATE);
+  writeFileSync(file, rlRunResolvesFrom(dir) ? CONFIG_TEMPLATE : STANDALONE_CONFIG_TEMPLATE);
   out.line(`wrote ${file}`);
+  const above = configAbove(dir);
+  const user = userConfigFile();
+  if (above) out.line(`note: it shadows ${above}: commands run in ${dir} or below now use this file and its runsDir, not that one`);
+  else if (user) out.line(`note: in ${dir} and below it takes the place of your user config ${user}`);
 }

@@ -6,6 +6,7 @@ import { readLastLinesInOrder } from '../logs/order.js';
 import { readLastLines } from '../logs/tail.js';
 import { isEnded } from '../registry/record.js';
 import { type GlobalArgs, openContext, out } from './context.js';
+import { wholeNumber } from './flags.js';
 
 interface LogsArgs extends GlobalArgs {
   run: string;
@@ -28,7 +29,7 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
   builder: (yargs: Argv<GlobalArgs>) =>
     yargs
       .positional('run', { type: 'string', demandOption: true, describe: 'id, id prefix, name, latest or latest~N' })
-      .option('lines', { alias: 'n', type: 'number', default: 50, describe: 'How many lines from the end' })
+      .option('lines', { alias: 'n', type: 'string', coerce: wholeNumber('lines', 0), describe: 'How many lines from the end (default 50)' })
       .option('stderr', { type: 'boolean', describe: 'stderr instead of stdout' })
       .option('all', { type: 'boolean', describe: 'stdout and stderr, each line labelled, in the order written (to 1/4 s)' })
       .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep printing new lines until the run ends (or Ctrl-C)' })

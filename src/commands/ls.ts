@@ -6,6 +6,7 @@ import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
+import { wholeNumber } from './flags.js';
 import { showTrash } from './restore.js';
 
 interface LsArgs extends GlobalArgs {
@@ -34,7 +35,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
       .option('status', { type: 'string', array: true, describe: `Only runs in this state (${RUN_STATES.join(', ')})` })
       .option('name', { type: 'string', describe: 'Only runs with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Only runs with this tag (all given tags)' })
-      .option('limit', { type: 'number', describe: 'At most this many runs' })
+      .option('limit', { type: 'string', coerce: wholeNumber('limit', 1), describe: 'At most this many runs' })
       .option('json', { type: 'boolean', describe: 'Print the records as a JSON array' })
       .option('trash', { type: 'boolean', describe: "List the runs in the trash instead ('rl-run restore <run>' brings one back)" })
       .example('$0 ls --status running', 'what is running now')

@@ -1,9 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
-import { executeLaunch } from '../launch/execute.js';
+import { ensureWorkingDirectory, executeLaunch } from '../launch/execute.js';
 import { type LaunchPlan, assertLaunchable } from '../launch/plan.js';
 import { isEnded } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { supervisorFor } from '../supervisor/index.js';
+import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
 interface RestartArgs extends GlobalArgs {
@@ -60,8 +61,10 @@ export async function restart(selector: string, options: RestartOptions, globals
   const { config, registry } = await openContext(globals);
   const old = registry.resolve(selector);
   const plan = planFromRecord(old, options.addedArgs);
-  // Validate first: a record whose name or env was edited by hand is refused before the old run is stopped.
+  // Validate first: a record whose name or env was edited by hand, or whose cwd is gone, is refused
+  // before the old run is stopped: a restart that cannot start must not have stopped anything.
   assertLaunchable(plan, `cannot restart ${old.record.id}: its record`);
+  ensureWorkingDirectory(old.record.cwd, old.record.id);
   const supervisor = await supervisorFor(old.record.backend, registry);
   if (options.stopOld && !isEnded(old.record.status)) {
     await supervisor.stop(old, old.record.stopTimeoutMs ?? config.stop.timeoutMs);
@@ -79,5 +82,5 @@ export async function restart(selector: string, options: RestartOptions, globals
   const added = options.addedArgs.length ? `, with added arguments: ${options.addedArgs.join(' ')}` : '';
   out.line(`started ${record.id} (restart of ${old.record.id}${added})`);
   out.line(`  logs:   ${layout.dir}`);
-  out.line(`  follow: rl-run logs ${record.id} -f`);
+  out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
 }

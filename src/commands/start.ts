@@ -2,9 +2,11 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { executeLaunch } from '../launch/execute.js';
+import { type InterruptWatch, watchInterrupt } from '../launch/interrupt.js';
 import { type StartOptions, planLaunch } from '../launch/plan.js';
 import { currentUser } from '../registry/process.js';
 import { supervisorFor } from '../supervisor/index.js';
+import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 
 interface StartArgs extends GlobalArgs {
@@ -51,6 +53,16 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
 };
 
 export async function start(options: StartOptions, globals: GlobalArgs, json: boolean): Promise<void> {
+  // From the first moment, so that a Ctrl-C while the config loads or pm2 connects is answered too.
+  const interrupt = watchInterrupt();
+  try {
+    await startWatched(options, globals, json, interrupt);
+  } finally {
+    interrupt.close();
+  }
+}
+
+async function startWatched(options: StartOptions, globals: GlobalArgs, json: boolean, interrupt: InterruptWatch): Promise<void> {
   const { config, registry } = await openContext(globals);
   const plan = planLaunch(options, config, {
     cwd: process.cwd(),
@@ -58,9 +70,10 @@ export async function start(options: StartOptions, globals: GlobalArgs, json: bo
     now: new Date(),
     isFile,
     isExecutable,
+    isDirectory,
   });
   const supervisor = await supervisorFor(plan.backend, registry);
-  const run = await executeLaunch(plan, config, registry, supervisor);
+  const run = await executeLaunch(plan, config, registry, supervisor, { interrupt });
   const { record, layout } = run;
   if (json) {
     out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, ...(record.slurmJobId ? { slurmJobId: record.slurmJobId } : {}) });
@@ -68,7 +81,15 @@ export async function start(options: StartOptions, globals: GlobalArgs, json: bo
   }
   out.line(`started ${record.id}${record.slurmJobId ? ` (SLURM job ${record.slurmJobId})` : ''}`);
   out.line(`  logs:   ${layout.dir}`);
-  out.line(`  follow: rl-run logs ${record.id} -f`);
+  out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
+}
+
+export function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function isFile(file: string): boolean {

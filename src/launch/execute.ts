@@ -1,4 +1,4 @@
-import { rmSync, statfsSync } from 'node:fs';
+import { rmSync, statSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
@@ -6,12 +6,14 @@ import { captureGit } from '../git/git.js';
 import { makeRunId } from '../registry/id.js';
 import type { RunLayout } from '../registry/layout.js';
 import { currentUser, processRef } from '../registry/process.js';
-import { type RunRecord, SCHEMA_VERSION } from '../registry/record.js';
+import { type RunRecord, SCHEMA_VERSION, isEnded } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { createExclusive } from '../registry/safe-fs.js';
 import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
 import type { Supervisor } from '../supervisor/types.js';
 import { VERSION } from '../version.js';
+import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
+import { type InterruptWatch, InterruptedError, watchInterrupt } from './interrupt.js';
 import { type LaunchPlan, assertLaunchable } from './plan.js';
 
 const START_TIMEOUT_MS = 60_000;
@@ -23,9 +25,28 @@ export async function executeLaunch(
   config: ResolvedConfig,
   registry: Registry,
   supervisor: Supervisor,
-  extra: { restartOf?: string; restartArgs?: string[] } = {},
+  extra: { restartOf?: string; restartArgs?: string[]; interrupt?: InterruptWatch } = {},
 ): Promise<StoredRun> {
   assertLaunchable(plan, extra.restartOf ? `cannot restart ${extra.restartOf}` : 'cannot start');
+  const interrupt = extra.interrupt ?? watchInterrupt();
+  try {
+    return await launch(plan, config, registry, supervisor, extra, interrupt);
+  } finally {
+    interrupt.close();
+  }
+}
+
+async function launch(
+  plan: LaunchPlan,
+  config: ResolvedConfig,
+  registry: Registry,
+  supervisor: Supervisor,
+  extra: { restartOf?: string; restartArgs?: string[] },
+  interrupt: InterruptWatch,
+): Promise<StoredRun> {
+  const { restartOf } = extra;
+  if (interrupt.signal) throw new InterruptedError('start interrupted: nothing was started');
+  ensureWorkingDirectory(plan.cwd, restartOf);
   registry.ensureRunsDir();
   ensureFreeSpace(registry.runsDir);
   const now = new Date();
@@ -56,7 +77,7 @@ export async function executeLaunch(
       stopTimeoutMs: config.stop.timeoutMs,
       restart: config.restart,
       attempts: [],
-      ...(extra.restartOf ? { restartOf: extra.restartOf } : {}),
+      ...(restartOf ? { restartOf } : {}),
       ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
       config: configSnapshot(config),
     };
@@ -79,13 +100,64 @@ export async function executeLaunch(
     PYTHONUNBUFFERED: '1',
   };
   const run = { record, layout };
+  if (interrupt.signal) {
+    markFailed(registry, id, INTERRUPTED);
+    throw new InterruptedError(`start interrupted: run ${id} was not started (recorded as failed: ${INTERRUPTED})`);
+  }
   try {
     await supervisor.start(run, env);
   } catch (error) {
     markFailed(registry, id, `the supervisor could not start it: ${describeError(error)}`);
     throw error;
   }
-  return waitUntilUp(registry, id);
+  const up = await waitUntilUp(registry, id, interrupt);
+  if (interrupt.signal) await takeDown(up, registry, supervisor);
+  return up;
+}
+
+const INTERRUPTED = 'start interrupted';
+
+/**
+ * An interrupted start whose process was already handed to the supervisor: the runner may be about
+ * to spawn the script, so wait until the run is up (or has failed), stop it, and record it failed.
+ * Always throws: the message says what became of the run.
+ */
+async function takeDown(run: StoredRun, registry: Registry, supervisor: Supervisor): Promise<never> {
+  const { id } = run.record;
+  if (run.record.status.state === 'starting') {
+    // It never came up in time: end whatever carries its id; the record was marked failed by the wait.
+    signalAll(findRunProcesses(id), 'SIGKILL');
+    markFailed(registry, id, INTERRUPTED);
+    throw new InterruptedError(`start interrupted: run ${id} was taken down and recorded as failed (${INTERRUPTED})`);
+  }
+  if (isEnded(run.record.status)) {
+    throw new InterruptedError(`start interrupted: run ${id} had already ended (${run.record.status.state}); 'rl-run show ${id}' has the details`);
+  }
+  await supervisor.stop(run, run.record.stopTimeoutMs);
+  registry.update(id, (r) => {
+    const status = r.status;
+    const ended = 'endedAt' in status ? status : { endedAt: new Date().toISOString(), exitCode: null, signal: null };
+    const exitCode = 'exitCode' in ended ? ended.exitCode : null;
+    const signal = 'signal' in ended ? ended.signal : null;
+    return { ...r, status: { state: 'failed', endedAt: ended.endedAt, exitCode, signal, reason: INTERRUPTED } };
+  });
+  throw new InterruptedError(`start interrupted: run ${id} was stopped and recorded as failed (${INTERRUPTED})`);
+}
+
+/** A restart's cwd may be gone since the first run (start checks --cwd in its plan). */
+export function ensureWorkingDirectory(cwd: string, restartOf: string | undefined): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(cwd).isDirectory();
+  } catch {
+    // missing or unreadable: said below
+  }
+  if (isDirectory) return;
+  throw new UsageError(
+    restartOf
+      ? `the working directory ${cwd} of ${restartOf} is not a directory any more: recreate it, or start the script anew with --cwd`
+      : `the working directory ${cwd} is not a directory: give an existing folder with --cwd`,
+  );
 }
 
 function createFreshRunDir(registry: Registry, name: string, now: Date): { id: string; layout: RunLayout } {
@@ -101,18 +173,20 @@ function createFreshRunDir(registry: Registry, name: string, now: Date): { id: s
   throw new RuntimeError(`could not find a free run id for '${name}' after 50 tries`);
 }
 
-async function waitUntilUp(registry: Registry, id: string): Promise<StoredRun> {
+/** Polls the record until the run is up; an interrupted wait returns the run as it is at the deadline. */
+async function waitUntilUp(registry: Registry, id: string, interrupt: InterruptWatch): Promise<StoredRun> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     const current = registry.readRaw(id);
     if (current.ok) {
       const { status } = current.run.record;
-      if (status.state === 'failed') {
+      if (status.state === 'failed' && !(interrupt.signal && status.reason === INTERRUPTED)) {
         throw new RuntimeError(`run ${id} failed to start: ${status.reason}`);
       }
       if (status.state !== 'starting') return current.run;
     }
     if (Date.now() > deadline) {
+      if (interrupt.signal && current.ok) return current.run;
       markFailed(registry, id, `it did not come up within ${START_TIMEOUT_MS / 1000} s`);
       throw new RuntimeError(`run ${id} did not come up within ${START_TIMEOUT_MS / 1000} s; see ${registry.runsDir}/${id}/runner.log`);
     }

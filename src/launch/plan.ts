@@ -29,6 +29,8 @@ export interface LaunchFacts {
   isFile: (file: string) => boolean;
   /** Can this program be run (a path that exists, or a name found on PATH)? */
   isExecutable: (program: string) => boolean;
+  /** Is this path an existing directory? */
+  isDirectory: (dir: string) => boolean;
 }
 
 export interface LaunchPlan {
@@ -48,6 +50,10 @@ export function planLaunch(options: StartOptions, config: ResolvedConfig, facts:
   const env = { ...config.env, ...parseEnvPairs(options.env) };
   const tags = unique([...config.defaults.tags, ...options.tags]);
   const backend = options.backend ?? config.backend;
+  // pm2 takes a start in a missing cwd, shows it online without a pid forever, and start waited 60 s.
+  if (options.cwd !== undefined && !facts.isDirectory(cwd)) {
+    throw new UsageError(`--cwd ${options.cwd}: ${cwd} is not a directory: give an existing folder`);
+  }
 
   if (options.script === null) {
     const command = options.rest;

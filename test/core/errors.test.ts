@@ -26,7 +26,7 @@ describe('bad input gets one line, an exit code, and changes nothing', () => {
     [['ls', '--status', 'done'], 2, /--status done: expected one of starting, pending, running/],
     [['ls', '--limit', '0'], 2, /--limit 0: expected a whole number >= 1/],
     [['logs', 'known', '-n', '-3'], 2, /--lines -3: expected a whole number >= 0/],
-    [['frobnicate'], 2, /Unknown argument: frobnicate/],
+    [['frobnicate'], 2, /unknown command 'frobnicate'/],
     [[], 2, /give a command/],
   ])('rl-run %j → exit %d', async (args, code, message) => {
     const before = readdirSync(sandbox.runsDir).sort();

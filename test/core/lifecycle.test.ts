@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, type Sandbox, cliJson, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';
+import { CLI, EXAMPLE, type Sandbox, cliJson, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';
 
 describe('a run from start to stop', () => {
   let sandbox: Sandbox;
@@ -16,7 +16,8 @@ describe('a run from start to stop', () => {
     const id = /^started (\S+)$/m.exec(result.stdout)?.[1];
     expect(id).toMatch(/^train-\d{8}-\d{6}-[0-9a-z]{6}$/);
     expect(result.stdout).toContain(path.join(sandbox.runsDir, id!));
-    expect(result.stdout).toContain(`rl-run logs ${id} -f`);
+    // rl-run is on no PATH here: the hint is the command that works as printed.
+    expect(result.stdout).toContain(`follow: node ${CLI} logs ${id} -f`);
   });
 
   it('records everything about the run, and how it ended', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
 
 /**
- * Against a real SLURM: `bash ../shared/tools/slurm-single-node.sh up` (as root) brings up a
+ * Against a real SLURM: `bash tools/slurm-single-node.sh up` (as root) brings up a
  * single-node cluster. Where there is no cluster to talk to (no sbatch, or slurmctld down after
  * `down`) these tests are skipped, loudly; with RL_RUN_REQUIRE_SLURM=1 (set by .ci/run after a
  * successful `up`) that fails instead.
@@ -16,7 +16,7 @@ const available =
 const required = process.env.RL_RUN_REQUIRE_SLURM === '1';
 if (!available) {
   console.warn(
-    `\n*** SLURM tests ${required ? 'FAIL' : 'SKIPPED'}: no SLURM cluster answers (sbatch missing or slurmctld down). Bring a cluster up with 'bash ../shared/tools/slurm-single-node.sh up' (as root). ***\n`,
+    `\n*** SLURM tests ${required ? 'FAIL' : 'SKIPPED'}: no SLURM cluster answers (sbatch missing or slurmctld down). Bring a cluster up with 'bash tools/slurm-single-node.sh up' (as root). ***\n`,
   );
 }
 

@@ -12,7 +12,7 @@ describe('commandName: which command argv asks for, so only that one is loaded',
     [['--debug', 'metrics', 'latest'], 'metrics'],
     [['start', 'train.py', 'ls'], 'start'],
     [['lss'], null],
-    [['completion'], null],
+    [['completion'], 'completion'],
     [['--version'], null],
     [[], null],
   ])('%j → %s', (argv, expected) => {
@@ -32,7 +32,8 @@ describe('commandsFor', () => {
     [['--help'], all],
     [['lss'], all],
     [[], all],
-    [['completion'], all],
+    [['completion'], ['completion']],
+    [['--get-yargs-completions', 'rl-run', 'lo'], all],
   ])('%j → %j', async (argv, expected) => {
     expect(await names(argv)).toEqual(expected);
   });

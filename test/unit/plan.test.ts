@@ -10,6 +10,7 @@ const facts = {
   now: new Date(2026, 10, 24),
   isFile: (file: string) => ['/proj/train.py', '/proj/sub/run.sh', '/proj/tool'].includes(file),
   isExecutable: (program: string) => ['python3', 'bash', '/opt/venv/bin/python', 'node', '/proj/tool'].includes(program),
+  isDirectory: (dir: string) => ['/proj', '/proj/sub'].includes(dir),
 };
 const options = (over: Partial<StartOptions>): StartOptions => ({ script: null, rest: [], tags: [], env: [], ...over });
 
@@ -51,6 +52,8 @@ describe('planLaunch', () => {
     [options({ rest: ['nosuchprogram', '--x'] }), /'nosuchprogram' is not installed or not on PATH/],
     [options({}), /nothing to start/],
     [options({ script: 'train.py', env: ['NOEQUALS'] }), /--env NOEQUALS: expected KEY=VALUE/],
+    [options({ script: 'train.py', cwd: 'gone' }), /--cwd gone: \/proj\/gone is not a directory/],
+    [options({ rest: ['python3'], cwd: 'train.py' }), /--cwd train.py: \/proj\/train.py is not a directory/],
   ])('refuses bad input with a UsageError: %#', (bad, message) => {
     expect(() => planLaunch(bad, config, facts)).toThrow(UsageError);
     expect(() => planLaunch(bad, config, facts)).toThrow(message);
