@@ -29,13 +29,15 @@ export function findConfigCandidates(
   uid: number = process.getuid?.() ?? 0,
 ): ConfigSearch {
   const candidates: string[] = [];
+  let stoppedAt: ConfigSearch['stoppedAt'] = null;
   const stopDir = path.resolve(homedir());
   for (let dir = path.resolve(cwd); ; ) {
     const reason = dirProblem(dir, uid);
     const present = searchPlaces.map((place) => path.join(dir, place)).filter((file) => existsSync(file));
     if (reason) {
       const ignored = present.filter((file) => path.basename(file) !== 'package.json' || packageHasKey(file, moduleName));
-      return { candidates, stoppedAt: { dir, reason, ignored } };
+      stoppedAt = { dir, reason, ignored };
+      break;
     }
     let packageFound = false;
     for (const file of present) {
@@ -51,11 +53,12 @@ export function findConfigCandidates(
     if (parent === dir || (!projectOnly && dir === stopDir)) break;
     dir = parent;
   }
+  // The user's own config folder is still theirs when the walk up stopped at a shared folder (/tmp).
   if (!projectOnly) {
     const globalDir = path.join(process.env.XDG_CONFIG_HOME || path.join(homedir(), '.config'), moduleName);
     if (!dirProblem(globalDir, uid)) candidates.push(...GLOBAL_PLACES.map((place) => path.join(globalDir, place)).filter((file) => existsSync(file)));
   }
-  return { candidates, stoppedAt: null };
+  return { candidates, stoppedAt };
 }
 
 /** Why a config file must not be run: owned by another user, or writable by others; null when it is the user's own. */
