@@ -1,9 +1,9 @@
 import { ByteInterner } from './byte-interner.js';
 import { type LineTemplate, type RecordPlan, TemplateCache } from './line-templates.js';
-import { type MetricSeries, normaliseMetricName, stepKeyRank } from './series.js';
+import { type MetricSeries, normaliseMetricName, STEP_KEYS, stepKeyRank } from './series.js';
 import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
-import { type Pair, pairAt } from './stdout-scan.js';
+import { episodeAt, type Pair, pairAt } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
 
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -15,6 +15,11 @@ const LEVEL_INITIALS = new Set([68, 73, 87, 69, 67]);
 const RAY_PREFIX = /^\(\w+ pid=\d+(?:, ip=[\d.]+)?\)\s*/;
 /** Process bookkeeping that looks like a metric (`(pid=625502, ip=...)` in Ray errors). */
 const NOT_METRICS = new Set(['pid', 'ppid', 'port']);
+/**
+ * In a console log an episode number is the x axis (`Episode 10\tLast reward: …`), ranked after
+ * every STEP_KEYS name; files keep their columns as they are.
+ */
+const EPISODE_RANK = STEP_KEYS.length;
 
 const NEWLINE = 10;
 const CR = 13;
@@ -24,6 +29,8 @@ const COLON = 58;
 const BAR = 124;
 const DASH = 45;
 const PAREN = 40;
+const LOWER_E = 101;
+const LOWER_P = 112;
 
 /** Bytes the hot loop stops at; every other byte is skipped with one table lookup. */
 const STOP = new Uint8Array(256);
@@ -133,7 +140,7 @@ export class StdoutExtractor {
       if (next >= 0) return next;
     }
     // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
-    if (this.table.pending || this.needsFullLine(first) || this.mayBeLogging(buf, segment)) return this.fullLine(buf, segment);
+    if (this.table.pending || this.special(buf, segment)) return this.fullLine(buf, segment);
     const templates = this.templates;
     const matched = templates.match(buf, s, end);
     if (matched >= 0) {
@@ -164,7 +171,7 @@ export class StdoutExtractor {
         // tqdm redraws with `\r`; what is after the last one is what the terminal showed.
         segment = ++p;
         this.count = 0;
-        if (this.needsFullLine(buf[segment]!) || this.mayBeLogging(buf, segment)) return this.fullLine(buf, segment);
+        if (this.special(buf, segment)) return this.fullLine(buf, segment);
       } else {
         return this.fullLine(buf, segment);
       }
@@ -217,6 +224,12 @@ export class StdoutExtractor {
     return first === BAR || first === DASH || first === PAREN || this.patterns.length > 0;
   }
 
+  /** Whether the line at `at` needs the full rules: those `needsFullLine` names, a logging prefix, `Episode N`. */
+  private special(buf: Buffer, at: number): boolean {
+    const first = buf[at]!;
+    return this.needsFullLine(first) || this.mayBeLogging(buf, at) || ((first | 0x20) === LOWER_E && (buf[at + 1]! | 0x20) === LOWER_P);
+  }
+
   /** Two upper-case letters, the first a level's: `INFO:root:` may follow (`Epoch`, `Episode` do not pay). */
   private mayBeLogging(buf: Buffer, at: number): boolean {
     const second = buf[at + 1]!;
@@ -266,7 +279,13 @@ export class StdoutExtractor {
       this.endTable();
     }
     this.count = 0;
-    for (let p = start; p < end; p++) {
+    let from = start;
+    const episodeEnd = episodeAt(buf, start, end, this.pair);
+    if (episodeEnd >= 0) {
+      this.addPair(buf);
+      from = episodeEnd;
+    }
+    for (let p = from; p < end; p++) {
       const c = buf[p];
       if (c !== EQUALS && c !== COLON) continue;
       const valueEnd = pairAt(buf, start, p, end, this.pair);
@@ -304,7 +323,8 @@ export class StdoutExtractor {
     let target = this.namedTargets.get(rawKey);
     if (!target) {
       const name = normaliseMetricName(rawKey);
-      target = { name, stepRank: stepKeyRank(name), builder: undefined, ignored: NOT_METRICS.has(name) };
+      const stepRank = stepKeyRank(name) ?? (name.toLowerCase() === 'episode' ? EPISODE_RANK : undefined);
+      target = { name, stepRank, builder: undefined, ignored: NOT_METRICS.has(name) };
       this.namedTargets.set(rawKey, target);
     }
     return target;
