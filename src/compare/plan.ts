@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { MetricSeries, SeriesSummary } from '../metrics/series.js';
+import { isConstant } from '../metrics/constants.js';
 import { normaliseMetricName } from '../metrics/series.js';
 import { betterDirection, defaultMetrics } from './metric-choice.js';
 import { differingParams, type Params } from './params.js';
@@ -38,6 +39,10 @@ export interface CompareRow {
 export interface ComparePlan {
   paramColumns: string[];
   differingParams: string[];
+  /** Names that are a constant in every run that has them (see isConstant), in first-seen order. */
+  constants: string[];
+  /** The constants shown beside the parameters: those that differ (every one with --all-params), unless a column already. */
+  constantColumns: string[];
   metrics: string[];
   rows: CompareRow[];
 }
@@ -48,17 +53,38 @@ const VALUE_WIDTH = 10;
 export function planComparison(runs: readonly CompareRun[], options: CompareOptions): ComparePlan {
   const differing = differingParams(runs.map((run) => run.params));
   const paramColumns = options.allParams ? allParamKeys(runs) : differing;
-  const metrics = chooseMetrics(runs, options, paramColumns);
+  const constants = constantNames(runs);
+  const asked = new Set([...options.metrics, ...(options.sort === undefined ? [] : [options.sort])].map(normaliseMetricName));
+  const constantColumns = constants.filter(
+    (name) => !asked.has(name) && !paramColumns.includes(name) && (options.allParams || differs(runs.map((run) => run.series.get(name)?.summary.last))),
+  );
+  const metrics = chooseMetrics(runs, options, [...paramColumns, ...constantColumns], new Set(constants));
   const rows = runs.map((run) => ({ run, cells: Object.fromEntries(metrics.map((name) => [name, cellOf(run.series.get(name))])) }));
   if (options.sort !== undefined) {
     const key = normaliseMetricName(options.sort);
     const direction = betterDirection(key);
     rows.sort((a, b) => compareBest(a.cells[key]?.best, b.cells[key]?.best, direction));
   }
-  return { paramColumns, differingParams: differing, metrics, rows };
+  return { paramColumns, differingParams: differing, constants, constantColumns, metrics, rows };
 }
 
-function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, paramColumns: string[]): string[] {
+/** The value of a constant in one run, if it has it. */
+export function constantValue(run: CompareRun, name: string): number | undefined {
+  return run.series.get(name)?.summary.last;
+}
+
+function constantNames(runs: readonly CompareRun[]): string[] {
+  const names: string[] = [];
+  for (const run of runs) for (const [name, series] of run.series) if (isConstant(series) && !names.includes(name)) names.push(name);
+  return names.filter((name) => runs.every((run) => { const s = run.series.get(name); return s === undefined || isConstant(s); }));
+}
+
+/** Whether values differ between runs; a run without one counts as a value of its own. */
+function differs(values: readonly (number | undefined)[]): boolean {
+  return new Set(values.map((v) => (v === undefined ? 'none' : String(v)))).size > 1;
+}
+
+function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, paramColumns: string[], constants: ReadonlySet<string>): string[] {
   const known = new Set(runs.flatMap((run) => [...run.series.keys()]));
   const asked = options.metrics.map(normaliseMetricName);
   const sort = options.sort === undefined ? undefined : normaliseMetricName(options.sort);
@@ -69,7 +95,7 @@ function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, par
   const idWidth = Math.max(...runs.map((run) => run.id.length), 2);
   const fixed = idWidth + 2 + 11 + 10 + paramColumns.reduce((sum, key) => sum + Math.max(key.length, 8) + 2, 0);
   const chosen = defaultMetrics(
-    runs.map((run) => [...run.series.keys()]),
+    runs.map((run) => [...run.series.keys()].filter((name) => !constants.has(name))),
     options.width - fixed,
     (name) => Math.max(name.length, VALUE_WIDTH) + 2 + VALUE_WIDTH + 2,
   );

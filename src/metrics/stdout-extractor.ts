@@ -12,7 +12,7 @@ const LOGGING_PREFIX = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^\s:]*:/;
 /** First letters of those levels: only lines starting with one pay for the regex. */
 const LEVEL_INITIALS = new Set([68, 73, 87, 69, 67]);
 /** Ray prefixes worker output with `(Actor pid=123)`; that is not a metric. */
-const RAY_PREFIX = /^\(\w+ pid=\d+(?:, ip=[\d.]+)?\)\s*/;
+const RAY_PREFIX = /^\(\w+ pid=\d+(?:, ip=[\d.]+)?\) ?/;
 /** Process bookkeeping that looks like a metric (`(pid=625502, ip=...)` in Ray errors). */
 const NOT_METRICS = new Set(['pid', 'ppid', 'port']);
 /**
@@ -31,6 +31,11 @@ const DASH = 45;
 const PAREN = 40;
 const LOWER_E = 101;
 const LOWER_P = 112;
+const UPPER_T = 84;
+const SPACE = 32;
+const TAB = 9;
+/** Python's first line of a traceback; what follows, up to the exception line, is code, not metrics. */
+const TRACEBACK = Buffer.from('Traceback (most recent call last):');
 
 /** Bytes the hot loop stops at; every other byte is skipped with one table lookup. */
 const STOP = new Uint8Array(256);
@@ -74,6 +79,8 @@ export class StdoutExtractor {
   // by the lines that need them, so a line without them pays nothing.
   private nextCr = -1;
   private nextEscape = -1;
+  /** Inside a Python traceback: its indented lines and its exception line are skipped. */
+  private inTraceback = false;
 
   constructor(
     source: string,
@@ -227,7 +234,13 @@ export class StdoutExtractor {
   /** Whether the line at `at` needs the full rules: those `needsFullLine` names, a logging prefix, `Episode N`. */
   private special(buf: Buffer, at: number): boolean {
     const first = buf[at]!;
-    return this.needsFullLine(first) || this.mayBeLogging(buf, at) || ((first | 0x20) === LOWER_E && (buf[at + 1]! | 0x20) === LOWER_P);
+    return (
+      this.needsFullLine(first) ||
+      this.mayBeLogging(buf, at) ||
+      ((first | 0x20) === LOWER_E && (buf[at + 1]! | 0x20) === LOWER_P) ||
+      this.inTraceback ||
+      (first === UPPER_T && startsWith(buf, at, TRACEBACK))
+    );
   }
 
   /** Two upper-case letters, the first a level's: `INFO:root:` may follow (`Epoch`, `Episode` do not pay). */
@@ -265,6 +278,7 @@ export class StdoutExtractor {
   }
 
   private scanLine(buf: Uint8Array, start: number, end: number, plain = false): void {
+    if (this.tracebackLine(buf, start, end)) return;
     if (this.patterns.length > 0) {
       const line = decode(buf, start, end);
       for (const pattern of this.patterns) this.recordNamed(extractWithPattern(line, pattern));
@@ -294,6 +308,24 @@ export class StdoutExtractor {
       p = valueEnd - 1;
     }
     this.record(this.count);
+  }
+
+  /**
+   * Whether the line is part of a Python traceback: from `Traceback (most recent call last):` over
+   * the indented frames to the exception line (`KeyboardInterrupt`, `RuntimeError: …`). Frames
+   * quote code (`F.softmax(x, dim=-1)`), which reads like pairs. An exception line that itself ends
+   * in a traceback header (JAX's callbacks) keeps the traceback going.
+   */
+  private tracebackLine(buf: Uint8Array, start: number, end: number): boolean {
+    if (this.inTraceback) {
+      const indented = start < end && (buf[start] === SPACE || buf[start] === TAB);
+      if (!indented) this.inTraceback = end - start >= TRACEBACK.length && startsWith(buf, end - TRACEBACK.length, TRACEBACK);
+      return true;
+    }
+    if (buf[start] !== UPPER_T || end - start < TRACEBACK.length || !startsWith(buf, start, TRACEBACK)) return false;
+    this.endTable();
+    this.inTraceback = true;
+    return true;
   }
 
   /** Collects the pair just found (unless its key is ignored); returns its key id. */
@@ -384,6 +416,11 @@ export class StdoutExtractor {
 
 function decode(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+}
+
+function startsWith(buf: Uint8Array, at: number, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
 }
 
 function indexOrInfinity(buf: Buffer, byte: number, from: number): number {

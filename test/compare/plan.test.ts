@@ -74,27 +74,46 @@ describe('the comparison plan', () => {
     expect(() => planComparison(runs, { metrics: ['ep_rew'], allParams: false, width: 80 })).toThrow(/no run has a metric 'ep_rew' \(did you mean rollout\/ep_rew_mean\?\); 'rl-run metrics <run>'/);
   });
 
-  it('renders a table, JSON and CSV', () => {
+  it('renders a table, JSON and CSV; a one-point series (fps) is a constant beside the params', () => {
     const plan = planComparison(runs, { metrics: [], allParams: false, width: 200 });
     expect(renderCompareTable(plan).split('\n')).toEqual([
-      'ID  STATUS     DURATION  lr      rollout/ep_rew_mean  best  train/loss  best',
-      'a   succeeded  1m        0.0003  3                    5     2           1',
-      'b   succeeded  1m        0.001   7                    8     0.5         0.5',
+      'ID  STATUS     DURATION  lr      fps  rollout/ep_rew_mean  best  train/loss  best',
+      'a   succeeded  1m        0.0003  10   3                    5     2           1',
+      'b   succeeded  1m        0.001        7                    8     0.5         0.5',
     ]);
     expect(compareJson(plan, false)).toEqual({
       runs: [
-        { id: 'a', status: 'succeeded', dir: '/runs/a', params: { name: 'train', lr: 0.0003, seed: 0 }, metrics: {
+        { id: 'a', status: 'succeeded', dir: '/runs/a', params: { name: 'train', lr: 0.0003, seed: 0 }, constants: { fps: 10 }, metrics: {
           'rollout/ep_rew_mean': { last: 3, min: 1, max: 5, count: 3, lastStep: 300 },
           'train/loss': { last: 2, min: 1, max: 3, count: 3, lastStep: 300 },
         } },
-        { id: 'b', status: 'succeeded', dir: '/runs/b', params: { name: 'train', lr: 0.001, seed: 0 }, metrics: {
+        { id: 'b', status: 'succeeded', dir: '/runs/b', params: { name: 'train', lr: 0.001, seed: 0 }, constants: {}, metrics: {
           'rollout/ep_rew_mean': { last: 7, min: 2, max: 8, count: 3, lastStep: 300 },
           'train/loss': { last: 0.5, min: 0.5, max: 4, count: 3, lastStep: 300 },
         } },
       ],
       differingParams: ['lr'],
     });
-    expect(compareCsv(plan)).toBe('id,status,duration,lr,rollout/ep_rew_mean last,rollout/ep_rew_mean best,train/loss last,train/loss best\na,succeeded,1m,0.0003,3,5,2,1\nb,succeeded,1m,0.001,7,8,0.5,0.5\n');
+    expect(compareCsv(plan)).toBe('id,status,duration,lr,fps,rollout/ep_rew_mean last,rollout/ep_rew_mean best,train/loss last,train/loss best\na,succeeded,1m,0.0003,10,3,5,2,1\nb,succeeded,1m,0.001,,7,8,0.5,0.5\n');
+  });
+
+  it('constants: not metrics by default, beside the params when they differ, a metric when asked for', () => {
+    const withConfig = [
+      run('a', 0.1, { reward: [1, 2], config_lr: [0.1], seed: [0] }),
+      run('b', 0.2, { reward: [3, 4], config_lr: [0.2], seed: [0] }),
+    ];
+    const plan = planComparison(withConfig, { metrics: [], allParams: false, width: 200 });
+    expect(plan.metrics).toEqual(['reward']);
+    expect(plan.constants).toEqual(['config_lr', 'seed']);
+    expect(plan.constantColumns).toEqual(['config_lr']);
+    expect(planComparison(withConfig, { metrics: [], allParams: true, width: 200 }).constantColumns).toEqual(['config_lr']);
+    const asked = planComparison(withConfig, { metrics: ['seed'], allParams: false, width: 200 });
+    expect(asked.metrics).toEqual(['seed']);
+    expect(asked.constantColumns).toEqual(['config_lr']);
+    expect(compareJson(asked, false)).toMatchObject({ runs: [{ constants: { config_lr: 0.1, seed: 0 }, metrics: { seed: { last: 0 } } }, {}] });
+    // One point in one run but a curve in another: a metric in both.
+    const mixed = planComparison([run('a', 1, { reward: [5] }), run('b', 2, { reward: [1, 2] })], { metrics: [], allParams: false, width: 200 });
+    expect([mixed.metrics, mixed.constants]).toEqual([['reward'], []]);
   });
 
   it.each<[number | undefined, string]>([
