@@ -38,7 +38,9 @@ export class LineTemplate {
 export interface RecordPlan {
   stepSlots: number[];
   metricSlots: number[];
+  /** By metric slot: the series for a match with a step, and for one without. */
   builders: SeriesBuilder[];
+  countedBuilders: SeriesBuilder[];
 }
 
 /** The last few templates. */

@@ -9,6 +9,8 @@ export const DEFAULT_MAX_POINTS = 20_000;
  */
 export interface SeriesSnapshot {
   name: string;
+  /** Whether these are the points of `name` read without a step (SeriesSet.countedBuilder). */
+  stepless: boolean;
   steps: Float64Array;
   values: Float64Array;
   wallTimes: Float64Array;
@@ -55,6 +57,8 @@ export class SeriesBuilder {
     readonly kind: SeriesKind,
     readonly source: string,
     private readonly maxPoints = DEFAULT_MAX_POINTS,
+    /** Holds the points of `name` that had no step (see SeriesSet.countedBuilder). */
+    readonly stepless = false,
   ) {}
 
   get count(): number {
@@ -66,8 +70,8 @@ export class SeriesBuilder {
   }
 
   /** A point without a step of its own: it gets the series' next index. */
-  addCounted(value: number): void {
-    this.push(this.seen, value, undefined, 1);
+  addCounted(value: number, wallTime?: number): void {
+    this.push(this.seen, value, wallTime, 1);
   }
 
   private push(step: number, value: number, wallTime: number | undefined, counted: number): void {
@@ -97,6 +101,7 @@ export class SeriesBuilder {
   snapshot(): SeriesSnapshot {
     return {
       name: this.name,
+      stepless: this.stepless,
       steps: this.steps.slice(0, this.length),
       values: this.values.slice(0, this.length),
       wallTimes: this.wallTimes.slice(0, this.length),
@@ -177,13 +182,13 @@ export class SeriesBuilder {
     this.thin(2);
   }
 
-  build(): MetricSeries {
+  build(name = this.name): MetricSeries {
     const points: MetricPoint[] = [];
     for (let i = 0; i < this.length; i++) points.push(point(this.steps[i]!, this.values[i]!, this.wallTimes[i]!));
     // The last point always belongs to a plot, thinned or not.
     if (this.seen > 0 && !this.lastKept) points.push(point(this.lastStep, this.lastValue, this.lastWallTime ?? Number.NaN));
     return {
-      name: this.name,
+      name,
       kind: this.kind,
       source: this.source,
       points,
@@ -203,8 +208,17 @@ function point(step: number, value: number, wallTime: number): MetricPoint {
   return Number.isNaN(wallTime) ? { step, value } : { step, value, wallTime };
 }
 
-/** The series of one source file (or one group of files), by metric name, in first-seen order. */
+/** What a name's points without a step are called when the name also has points with one. */
+export const STEPLESS_SUFFIX = '/no_step';
+
+/**
+ * The series of one source file (or one group of files), by metric name, in first-seen order.
+ * Points of a name without a step (an evaluation line printing `reward=…` once, beside a
+ * `step=… reward=…` training line) are kept apart from its points with one: counted on their own,
+ * and called `NAME/no_step` when both kinds exist, so they do not turn the step axis into a count.
+ */
 export class SeriesSet {
+  /** Keyed by name (points with a step) and by `\0` + name (points without). */
   private readonly byName = new Map<string, SeriesBuilder>();
 
   constructor(
@@ -213,23 +227,39 @@ export class SeriesSet {
     private readonly maxPoints = DEFAULT_MAX_POINTS,
   ) {}
 
-  /** `step` undefined: the point gets the next index of its own series. */
+  /** `step` undefined: the point gets the next index of the name's step-less series. */
   add(name: string, value: number, step?: number, wallTime?: number): void {
-    const builder = this.builder(name);
-    builder.add(step ?? builder.count, value, wallTime);
+    if (step === undefined) this.countedBuilder(name).addCounted(value, wallTime);
+    else this.builder(name).add(step, value, wallTime);
   }
 
+  /** The builder of the points of `name` that have a step. */
   builder(name: string): SeriesBuilder {
-    let builder = this.byName.get(name);
+    return this.builderAt(name, name, false);
+  }
+
+  /** The builder of the points of `name` without a step. */
+  countedBuilder(name: string): SeriesBuilder {
+    return this.builderAt(`\0${name}`, name, true);
+  }
+
+  private builderAt(key: string, name: string, stepless: boolean): SeriesBuilder {
+    let builder = this.byName.get(key);
     if (!builder) {
-      builder = new SeriesBuilder(name, this.kind, this.source, this.maxPoints);
-      this.byName.set(name, builder);
+      builder = new SeriesBuilder(name, this.kind, this.source, this.maxPoints, stepless);
+      this.byName.set(key, builder);
     }
     return builder;
   }
 
   build(): MetricSeries[] {
-    return [...this.byName.values()].map((b) => b.build());
+    const built: MetricSeries[] = [];
+    for (const builder of this.byName.values()) {
+      if (builder.count === 0) continue;
+      const stepped = builder.stepless ? this.byName.get(builder.name) : undefined;
+      built.push(builder.build(stepped && stepped.count > 0 ? builder.name + STEPLESS_SUFFIX : builder.name));
+    }
+    return built;
   }
 
   snapshots(): SeriesSnapshot[] {
@@ -238,6 +268,6 @@ export class SeriesSet {
 
   /** The series of the part of the file that follows, in their first-seen order (see SeriesBuilder.absorb). */
   absorb(next: readonly SeriesSnapshot[]): void {
-    for (const snapshot of next) this.builder(snapshot.name).absorb(snapshot);
+    for (const snapshot of next) (snapshot.stepless ? this.countedBuilder(snapshot.name) : this.builder(snapshot.name)).absorb(snapshot);
   }
 }

@@ -45,7 +45,9 @@ for (const c of [NEWLINE, CR, ESC, EQUALS, COLON]) STOP[c] = 1;
 interface Target {
   name: string;
   stepRank: number | undefined;
+  /** The series of this name's points with a step, and of those without (SeriesSet.countedBuilder). */
   builder: SeriesBuilder | undefined;
+  countedBuilder: SeriesBuilder | undefined;
   ignored: boolean;
 }
 
@@ -203,22 +205,25 @@ export class StdoutExtractor {
     for (let i = 0; i < plan.metricSlots.length; i++) {
       const value = values[plan.metricSlots[i]!]!;
       if (stepped) plan.builders[i]!.add(step, value);
-      else plan.builders[i]!.addCounted(value);
+      else plan.countedBuilders[i]!.addCounted(value);
     }
   }
 
   private planFor(template: LineTemplate): RecordPlan {
     const steps: { rank: number; slot: number }[] = [];
-    const plan: RecordPlan = { stepSlots: [], metricSlots: [], builders: [] };
+    const plan: RecordPlan = { stepSlots: [], metricSlots: [], builders: [], countedBuilders: [] };
     for (let slot = 0; slot < template.slots; slot++) {
       const target = this.keyTargets[template.keys[slot]!]!;
       if (target.ignored) continue;
       if (target.stepRank !== undefined) {
         steps.push({ rank: target.stepRank, slot });
       } else {
+        // Both series exist from here on; one the log never fills is left out (SeriesSet.build).
         target.builder ??= this.series.builder(target.name);
+        target.countedBuilder ??= this.series.countedBuilder(target.name);
         plan.metricSlots.push(slot);
         plan.builders.push(target.builder);
+        plan.countedBuilders.push(target.countedBuilder);
       }
     }
     // The lowest rank wins, the first of equals (as in `record`).
@@ -356,7 +361,7 @@ export class StdoutExtractor {
     if (!target) {
       const name = normaliseMetricName(rawKey);
       const stepRank = stepKeyRank(name) ?? (name.toLowerCase() === 'episode' ? EPISODE_RANK : undefined);
-      target = { name, stepRank, builder: undefined, ignored: NOT_METRICS.has(name) };
+      target = { name, stepRank, builder: undefined, countedBuilder: undefined, ignored: NOT_METRICS.has(name) };
       this.namedTargets.set(rawKey, target);
     }
     return target;
@@ -407,9 +412,8 @@ export class StdoutExtractor {
     for (let i = 0; i < n; i++) {
       const target = this.lineTargets[i]!;
       if (target.stepRank !== undefined) continue;
-      target.builder ??= this.series.builder(target.name);
-      if (step === undefined) target.builder.addCounted(this.lineValues[i]!);
-      else target.builder.add(step, this.lineValues[i]!);
+      if (step === undefined) (target.countedBuilder ??= this.series.countedBuilder(target.name)).addCounted(this.lineValues[i]!);
+      else (target.builder ??= this.series.builder(target.name)).add(step, this.lineValues[i]!);
     }
   }
 }

@@ -77,3 +77,29 @@ describe('tracebacks and prose are not metrics', () => {
     expect(extractor.finish().map((s) => [s.name, s.points])).toEqual([['loss', [{ step: 1, value: 2 }]]]);
   });
 });
+
+describe('an evaluation line that reuses a name without a step', () => {
+  it('goes to NAME/no_step, apart from the training series, whose x axis stays the step', async () => {
+    const series = await readFixture('eval_stdout.log');
+    const reward = series.get('reward')!;
+    expect(steps(reward)).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 100));
+    expect(reward.summary.count).toBe(20);
+    expect(series.get('reward/no_step')!.points).toEqual([{ step: 0, value: 151.3 }]);
+    expect(steps(series.get('loss'))).toEqual(steps(reward));
+    // config lr=0.001 seed=0: constants, not metrics.
+    const { metrics, constants } = splitConstants(series.values());
+    expect(metrics.map((s) => s.name)).toEqual(['reward', 'loss']);
+    expect(constants.map((s) => s.name)).toEqual(['config_lr', 'seed', 'reward/no_step']);
+  });
+
+  it.each<[string, string[], Record<string, [number, number][]>]>([
+    ['a name only ever without a step counts up as before', ['SPS: 10', 'SPS: 12'], { SPS: [[0, 10], [1, 12]] }],
+    ['the step-less line may come first', ['eval: reward=1', 'x=1', 'step=5 reward=2', 'step=6 reward=3'], { x: [[0, 1]], reward: [[5, 2], [6, 3]], 'reward/no_step': [[0, 1]] }],
+    ['a repeated line shape with and without a step', ['step=1 loss=3', 'loss=9', 'step=2 loss=4', 'loss=8'], { loss: [[1, 3], [2, 4]], 'loss/no_step': [[0, 9], [1, 8]] }],
+  ])('%s', (_, lines, expected) => {
+    const extractor = new StdoutExtractor('log');
+    for (const line of lines) extractor.line(line);
+    const got = Object.fromEntries(extractor.finish().map((s) => [s.name, s.points.map((p) => [p.step, p.value])]));
+    expect(got).toEqual(expected);
+  });
+});
