@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { MetricSeries, SeriesSummary } from '../metrics/series.js';
 import { isConstant } from '../metrics/constants.js';
 import { normaliseMetricName } from '../metrics/series.js';
-import { betterDirection, defaultMetrics } from './metric-choice.js';
+import { betterDirection, defaultMetrics, metricOrder } from './metric-choice.js';
 import { differingParams, type Params } from './params.js';
 
 /** What compare knows about one run, gathered by the command; everything below is pure. */
@@ -22,6 +22,8 @@ export interface CompareOptions {
   sort?: string;
   /** Terminal width the default metric choice must fit in. */
   width: number;
+  /** Without --metrics: every metric any run has (for --csv), not those shared that fit `width`. */
+  everyMetric?: boolean;
 }
 
 export interface MetricCell {
@@ -92,6 +94,7 @@ function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, par
     if (!known.has(name)) throw new UsageError(`no run has a metric '${name}'${suggest(name, known)}; 'rl-run metrics <run>' lists them`);
   }
   if (asked.length > 0) return sort && !asked.includes(sort) ? [...asked, sort] : asked;
+  if (options.everyMetric) return [...known].filter((name) => !constants.has(name) || name === sort).sort(metricOrder);
   const idWidth = Math.max(...runs.map((run) => run.id.length), 2);
   const fixed = idWidth + 2 + 11 + 10 + paramColumns.reduce((sum, key) => sum + Math.max(key.length, 8) + 2, 0);
   const chosen = defaultMetrics(

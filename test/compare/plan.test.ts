@@ -45,6 +45,15 @@ describe('which metrics and which way is better', () => {
     expect(defaultMetrics(perRun, 1000, () => 10)).toEqual(['eval/mean_reward', 'episodic_return', 'train/loss', 'z']);
     expect(defaultMetrics(perRun, 25, () => 10)).toEqual(['eval/mean_reward', 'episodic_return']);
   });
+
+  it.each<[string, string[], string[]]>([
+    ['SB3 with a monitor.csv: the episode mean, not one raw episode', ['monitor/ep_len', 'monitor/ep_rew', 'rollout/ep_len_mean', 'rollout/ep_rew_mean', 'time/fps'], ['rollout/ep_rew_mean', 'monitor/ep_rew']],
+    ['SB3 with EvalCallback', ['monitor/ep_rew', 'eval/mean_reward', 'rollout/ep_rew_mean', 'eval/mean_ep_length'], ['eval/mean_reward', 'rollout/ep_rew_mean']],
+    ['reinforce.py: the running average before the last episode', ['Last_reward', 'Average_reward'], ['Average_reward', 'Last_reward']],
+    ['baselines: the 100-episode mean', ['episodes', 'mean_100_episode_reward', 'steps'], ['mean_100_episode_reward', 'episodes']],
+  ])('first choices, %s', (_, names, first) => {
+    expect(defaultMetrics([names], 1000, () => 10).slice(0, 2)).toEqual(first);
+  });
 });
 
 describe('the comparison plan', () => {
@@ -56,6 +65,16 @@ describe('the comparison plan', () => {
       ['a', 3, 5, 1],
       ['b', 7, 8, 0.5],
     ]);
+  });
+
+  it('--csv: every metric any run has, whatever the width; constants stay beside the params', () => {
+    const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`metric_${String(i).padStart(2, '0')}`, [i, i + 1]]));
+    const wide = [run('a', 1, { ...many, only_a: [1, 2], lr_const: [1] }), run('b', 2, { ...many, lr_const: [2] })];
+    expect(planComparison(wide, { metrics: [], allParams: false, width: 120 }).metrics.length).toBeLessThan(17);
+    const csv = planComparison(wide, { metrics: [], allParams: false, width: 120, everyMetric: true });
+    expect(csv.metrics).toEqual([...Object.keys(many), 'only_a']);
+    expect(csv.constantColumns).toEqual(['lr_const']);
+    expect(compareCsv(csv).split('\n')[0]!.split(',').length).toBe(3 + 2 + 18 * 2);
   });
 
   it('--all-params, --metrics and --sort', () => {
