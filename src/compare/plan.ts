@@ -43,7 +43,7 @@ export interface ComparePlan {
   differingParams: string[];
   /** Names that are a constant in every run that has them (see isConstant), in first-seen order. */
   constants: string[];
-  /** The constants shown beside the parameters: those that differ (every one with --all-params), unless a column already. */
+  /** The constants shown beside the parameters: those every run has and that differ (all such with --all-params), unless a column already. */
   constantColumns: string[];
   metrics: string[];
   rows: CompareRow[];
@@ -57,8 +57,13 @@ export function planComparison(runs: readonly CompareRun[], options: CompareOpti
   const paramColumns = options.allParams ? allParamKeys(runs) : differing;
   const constants = constantNames(runs);
   const asked = new Set([...options.metrics, ...(options.sort === undefined ? [] : [options.sort])].map(normaliseMetricName));
+  // Only constants every run has: a config line one script prints would otherwise add a column per key.
   const constantColumns = constants.filter(
-    (name) => !asked.has(name) && !paramColumns.includes(name) && (options.allParams || differs(runs.map((run) => run.series.get(name)?.summary.last))),
+    (name) =>
+      !asked.has(name) &&
+      !paramColumns.includes(name) &&
+      runs.every((run) => run.series.has(name)) &&
+      (options.allParams || differs(runs.map((run) => run.series.get(name)?.summary.last))),
   );
   const metrics = chooseMetrics(runs, options, [...paramColumns, ...constantColumns], new Set(constants));
   const rows = runs.map((run) => ({ run, cells: Object.fromEntries(metrics.map((name) => [name, cellOf(run.series.get(name))])) }));
@@ -81,9 +86,8 @@ function constantNames(runs: readonly CompareRun[]): string[] {
   return names.filter((name) => runs.every((run) => { const s = run.series.get(name); return s === undefined || isConstant(s); }));
 }
 
-/** Whether values differ between runs; a run without one counts as a value of its own. */
 function differs(values: readonly (number | undefined)[]): boolean {
-  return new Set(values.map((v) => (v === undefined ? 'none' : String(v)))).size > 1;
+  return new Set(values.map(String)).size > 1;
 }
 
 function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, paramColumns: string[], constants: ReadonlySet<string>): string[] {

@@ -93,12 +93,12 @@ describe('the comparison plan', () => {
     expect(() => planComparison(runs, { metrics: ['ep_rew'], allParams: false, width: 80 })).toThrow(/no run has a metric 'ep_rew' \(did you mean rollout\/ep_rew_mean\?\); 'rl-run metrics <run>'/);
   });
 
-  it('renders a table, JSON and CSV; a one-point series (fps) is a constant beside the params', () => {
+  it('renders a table, JSON and CSV; a one-point series (fps) is a constant, under constants in JSON', () => {
     const plan = planComparison(runs, { metrics: [], allParams: false, width: 200 });
     expect(renderCompareTable(plan).split('\n')).toEqual([
-      'ID  STATUS     DURATION  lr      fps  rollout/ep_rew_mean  best  train/loss  best',
-      'a   succeeded  1m        0.0003  10   3                    5     2           1',
-      'b   succeeded  1m        0.001        7                    8     0.5         0.5',
+      'ID  STATUS     DURATION  lr      rollout/ep_rew_mean  best  train/loss  best',
+      'a   succeeded  1m        0.0003  3                    5     2           1',
+      'b   succeeded  1m        0.001   7                    8     0.5         0.5',
     ]);
     expect(compareJson(plan, false)).toEqual({
       runs: [
@@ -113,19 +113,25 @@ describe('the comparison plan', () => {
       ],
       differingParams: ['lr'],
     });
-    expect(compareCsv(plan)).toBe('id,status,duration,lr,fps,rollout/ep_rew_mean last,rollout/ep_rew_mean best,train/loss last,train/loss best\na,succeeded,1m,0.0003,10,3,5,2,1\nb,succeeded,1m,0.001,,7,8,0.5,0.5\n');
+    expect(compareCsv(plan)).toBe('id,status,duration,lr,rollout/ep_rew_mean last,rollout/ep_rew_mean best,train/loss last,train/loss best\na,succeeded,1m,0.0003,3,5,2,1\nb,succeeded,1m,0.001,7,8,0.5,0.5\n');
   });
 
   it('constants: not metrics by default, beside the params when they differ, a metric when asked for', () => {
     const withConfig = [
-      run('a', 0.1, { reward: [1, 2], config_lr: [0.1], seed: [0] }),
-      run('b', 0.2, { reward: [3, 4], config_lr: [0.2], seed: [0] }),
+      run('a', 0.1, { reward: [1, 2], config_lr: [0.1], seed: [0], hidden: [64], only_a: [1] }),
+      run('b', 0.2, { reward: [3, 4], config_lr: [0.2], seed: [0], hidden: [64] }),
     ];
     const plan = planComparison(withConfig, { metrics: [], allParams: false, width: 200 });
     expect(plan.metrics).toEqual(['reward']);
-    expect(plan.constants).toEqual(['config_lr', 'seed']);
+    expect(plan.constants).toEqual(['config_lr', 'seed', 'hidden', 'only_a']);
     expect(plan.constantColumns).toEqual(['config_lr']);
-    expect(planComparison(withConfig, { metrics: [], allParams: true, width: 200 }).constantColumns).toEqual(['config_lr']);
+    expect(renderCompareTable(plan).split('\n')).toEqual([
+      'ID  STATUS     DURATION  lr   config_lr  reward  best',
+      'a   succeeded  1m        0.1  0.1        2       2',
+      'b   succeeded  1m        0.2  0.2        4       4',
+    ]);
+    // --all-params: every constant all runs have (seed is a parameter already).
+    expect(planComparison(withConfig, { metrics: [], allParams: true, width: 200 }).constantColumns).toEqual(['config_lr', 'hidden']);
     const asked = planComparison(withConfig, { metrics: ['seed'], allParams: false, width: 200 });
     expect(asked.metrics).toEqual(['seed']);
     expect(asked.constantColumns).toEqual(['config_lr']);
