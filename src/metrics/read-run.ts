@@ -63,7 +63,11 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   if (byKind.monitor.length > 0) await attempt(byKind.monitor[0]!, () => readMonitorFiles(byKind.monitor, maxPoints));
   for (const folder of groupByFolder(byKind.tfevents)) await attempt(folder[0]!, () => readEventFiles(folder, maxPoints));
   for (const log of [stdoutPath, ...(options.moreLogs ?? [])]) {
-    if (log && (await isFile(log))) await attempt(log, async () => ({ series: await readStdoutLog(log, compiled, maxPoints), warnings: [] }));
+    if (!log || !(await isFile(log))) continue;
+    await attempt(log, async () => {
+      const logWarnings: MetricWarning[] = [];
+      return { series: await readStdoutLog(log, compiled, maxPoints, logWarnings), warnings: logWarnings };
+    });
   }
   for (const result of results) warnings.push(...result.warnings);
   return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { forEachCompleteBlock } from './line-reader.js';
-import type { MetricSeries } from './series.js';
+import { type BlockOptions, forEachCompleteBlock, MAX_LINE_BYTES } from './line-reader.js';
+import type { MetricSeries, MetricWarning } from './series.js';
 import type { CompiledPattern } from './stdout-pairs.js';
 import { findSplit, type LaterPart, type PartRequest, readLaterPart } from './stdout-parts.js';
 import { StdoutExtractor } from './stdout-extractor.js';
@@ -14,20 +14,33 @@ import { StdoutExtractor } from './stdout-extractor.js';
  */
 const PARALLEL_BYTES = 64 * 1024 * 1024;
 
-/** Streams a console log (complete lines only: a live run's last partial line waits) through the extractor. */
+/**
+ * Streams a console log (complete lines only: a live run's last partial line waits) through the
+ * extractor. Lines too long to be metrics are skipped, each with a warning added to `warnings`.
+ */
 export async function readStdoutLog(
   file: string,
   patterns: readonly CompiledPattern[] = [],
   maxPoints?: number,
+  warnings: MetricWarning[] = [],
 ): Promise<MetricSeries[]> {
   const { size } = await stat(file);
   const split = size >= PARALLEL_BYTES && availableParallelism() > 1 ? await findSplit(file, size) : -1;
   if (split < 0) {
     const extractor = new StdoutExtractor(file, patterns, maxPoints);
-    await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end));
+    await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end), consoleLog(file, warnings));
     return extractor.finish();
   }
-  return readStdoutLogInParts(file, patterns, maxPoints, split, readLaterPartInWorker);
+  return readStdoutLogInParts(file, patterns, maxPoints, split, readLaterPartInWorker, warnings);
+}
+
+/** How a console log is read: `\r` redraws may be dropped, over-long lines skipped with a warning. */
+export function consoleLog(file: string, warnings: MetricWarning[], options: BlockOptions = {}): BlockOptions {
+  return { ...options, redraws: true, onLongLine: (offset) => warnings.push(longLineWarning(file, offset)) };
+}
+
+export function longLineWarning(file: string, byteOffset: number): MetricWarning {
+  return { file, byteOffset, message: `line longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB skipped` };
 }
 
 /**
@@ -41,6 +54,7 @@ export async function readStdoutLogInParts(
   maxPoints: number | undefined,
   split: number,
   readLater: (request: PartRequest) => Promise<LaterPart>,
+  warnings: MetricWarning[] = [],
 ): Promise<MetricSeries[]> {
   const request: PartRequest = { file, start: split, patterns: patterns.map((p) => p.source), maxPoints };
   const later = readLater(request);
@@ -48,12 +62,13 @@ export async function readStdoutLogInParts(
   later.catch(() => undefined);
   const extractor = new StdoutExtractor(file, patterns, maxPoints);
   const onBlock = (buf: Buffer, end: number) => extractor.bytes(buf, 0, end);
-  await forEachCompleteBlock(file, onBlock, { end: split });
+  await forEachCompleteBlock(file, onBlock, consoleLog(file, warnings, { end: split }));
   const part = await later;
   if (part.usedInheritedSection && extractor.carriesSection) {
-    await forEachCompleteBlock(file, onBlock, { start: split });
+    await forEachCompleteBlock(file, onBlock, consoleLog(file, warnings, { start: split }));
   } else {
     extractor.absorb(part.series);
+    for (const offset of part.longLines) warnings.push(longLineWarning(file, offset));
   }
   return extractor.finish();
 }
