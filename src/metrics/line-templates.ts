@@ -38,9 +38,15 @@ export class LineTemplate {
 export interface RecordPlan {
   stepSlots: number[];
   metricSlots: number[];
-  /** By metric slot: the series for a match with a step, and for one without. */
-  builders: SeriesBuilder[];
-  countedBuilders: SeriesBuilder[];
+  /** By metric slot: where its values go. */
+  targets: MetricTarget[];
+}
+
+/** A metric's series for points with a step and for points without, each made at its first point. */
+export interface MetricTarget {
+  name: string;
+  builder: SeriesBuilder | undefined;
+  countedBuilder: SeriesBuilder | undefined;
 }
 
 /** The last few templates. */

@@ -1,9 +1,9 @@
 import { ByteInterner } from './byte-interner.js';
-import { type LineTemplate, type RecordPlan, TemplateCache } from './line-templates.js';
+import { type LineTemplate, type MetricTarget, type RecordPlan, TemplateCache } from './line-templates.js';
 import { type MetricSeries, normaliseMetricName, STEP_KEYS, stepKeyRank } from './series.js';
-import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
+import { type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
-import { episodeAt, type Pair, pairAt } from './stdout-scan.js';
+import { episodeAt, type Pair, pairAt, startsWithEpisode } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
 
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -30,7 +30,6 @@ const BAR = 124;
 const DASH = 45;
 const PAREN = 40;
 const LOWER_E = 101;
-const LOWER_P = 112;
 const UPPER_T = 84;
 const SPACE = 32;
 const TAB = 9;
@@ -42,12 +41,8 @@ const STOP = new Uint8Array(256);
 for (const c of [NEWLINE, CR, ESC, EQUALS, COLON]) STOP[c] = 1;
 
 /** What a raw key found on a line stands for; cached so the hot loop normalises each key once. */
-interface Target {
-  name: string;
+interface Target extends MetricTarget {
   stepRank: number | undefined;
-  /** The series of this name's points with a step, and of those without (SeriesSet.countedBuilder). */
-  builder: SeriesBuilder | undefined;
-  countedBuilder: SeriesBuilder | undefined;
   ignored: boolean;
 }
 
@@ -140,6 +135,11 @@ export class StdoutExtractor {
     return this.table.carriesSection;
   }
 
+  /** Whether the input so far ended inside a Python traceback, whose next lines are to be skipped. */
+  get midTraceback(): boolean {
+    return this.inTraceback;
+  }
+
   /** The line starting at `s`; returns where the next one starts. */
   private lineAt(buf: Buffer, s: number, end: number): number {
     let segment = s;
@@ -204,26 +204,23 @@ export class StdoutExtractor {
     const stepped = !Number.isNaN(step);
     for (let i = 0; i < plan.metricSlots.length; i++) {
       const value = values[plan.metricSlots[i]!]!;
-      if (stepped) plan.builders[i]!.add(step, value);
-      else plan.countedBuilders[i]!.addCounted(value);
+      const target = plan.targets[i]!;
+      if (stepped) (target.builder ??= this.series.builder(target.name)).add(step, value);
+      else (target.countedBuilder ??= this.series.countedBuilder(target.name)).addCounted(value);
     }
   }
 
   private planFor(template: LineTemplate): RecordPlan {
     const steps: { rank: number; slot: number }[] = [];
-    const plan: RecordPlan = { stepSlots: [], metricSlots: [], builders: [], countedBuilders: [] };
+    const plan: RecordPlan = { stepSlots: [], metricSlots: [], targets: [] };
     for (let slot = 0; slot < template.slots; slot++) {
       const target = this.keyTargets[template.keys[slot]!]!;
       if (target.ignored) continue;
       if (target.stepRank !== undefined) {
         steps.push({ rank: target.stepRank, slot });
       } else {
-        // Both series exist from here on; one the log never fills is left out (SeriesSet.build).
-        target.builder ??= this.series.builder(target.name);
-        target.countedBuilder ??= this.series.countedBuilder(target.name);
         plan.metricSlots.push(slot);
-        plan.builders.push(target.builder);
-        plan.countedBuilders.push(target.countedBuilder);
+        plan.targets.push(target);
       }
     }
     // The lowest rank wins, the first of equals (as in `record`).
@@ -242,7 +239,7 @@ export class StdoutExtractor {
     return (
       this.needsFullLine(first) ||
       this.mayBeLogging(buf, at) ||
-      ((first | 0x20) === LOWER_E && (buf[at + 1]! | 0x20) === LOWER_P) ||
+      ((first | 0x20) === LOWER_E && startsWithEpisode(buf, at)) ||
       this.inTraceback ||
       (first === UPPER_T && startsWith(buf, at, TRACEBACK))
     );

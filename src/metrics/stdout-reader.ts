@@ -45,8 +45,9 @@ export function longLineWarning(file: string, byteOffset: number): MetricWarning
 
 /**
  * The log read as [0, split) here and [split, end of file) by `readLater`, the two at once, then
- * joined; what one pass gives, exactly (StdoutExtractor.absorb). In the one case where a table
- * section set before the cut names rows after it, the later part is read again here.
+ * joined; what one pass gives, exactly (StdoutExtractor.absorb). In the cases where a table
+ * section set before the cut names rows after it, or the cut falls inside a traceback, the later
+ * part is read again here.
  */
 export async function readStdoutLogInParts(
   file: string,
@@ -64,7 +65,8 @@ export async function readStdoutLogInParts(
   const onBlock = (buf: Buffer, end: number) => extractor.bytes(buf, 0, end);
   await forEachCompleteBlock(file, onBlock, consoleLog(file, warnings, { end: split }));
   const part = await later;
-  if (part.usedInheritedSection && extractor.carriesSection) {
+  // The later part was read as if no traceback were open: one that is makes it read again here.
+  if ((part.usedInheritedSection && extractor.carriesSection) || extractor.midTraceback) {
     await forEachCompleteBlock(file, onBlock, consoleLog(file, warnings, { start: split }));
   } else {
     extractor.absorb(part.series);

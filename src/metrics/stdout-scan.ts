@@ -207,15 +207,19 @@ function isBlank(c: number): boolean {
 
 const EPISODE = bytesOf('episode');
 
+/** `episode` in any case, then a blank, at `at`: the start `episodeAt` looks for. */
+export function startsWithEpisode(buf: Uint8Array, at: number): boolean {
+  return equalsLowercase(buf, at, EPISODE) && isBlank(buf[at + EPISODE.length]!);
+}
+
 /**
  * `Episode 10` (in any case) at `start`, then blanks, a whole number and a
  * terminator: pytorch/examples' reinforce.py and actor_critic.py print `Episode 10\tLast reward: …`.
  * Returns the number's end (and `out` filled), or -1.
  */
 export function episodeAt(buf: Uint8Array, start: number, end: number, out: Pair): number {
-  if (start + EPISODE.length >= end || !equalsLowercase(buf, start, EPISODE)) return -1;
+  if (start + EPISODE.length >= end || !startsWithEpisode(buf, start)) return -1;
   let v = start + EPISODE.length;
-  if (!isBlank(buf[v]!)) return -1;
   while (v < end && isBlank(buf[v]!)) v++;
   if ((CLASS[buf[v]!]! & DIGIT) === 0) return -1;
   const valueEnd = numberAt(buf, v, end, out);
