@@ -5,6 +5,8 @@ import { DEFAULT_METRIC_FILES, findMetricFiles } from './discover.js';
 import { type ReadResult, readCsvFile, readJsonlFile, readMonitorFiles } from './file-readers.js';
 import type { MetricSeries, MetricWarning, SeriesKind } from './series.js';
 import { compilePatterns } from './stdout-pairs.js';
+import { loadMetricsCache, type MetricsCache, saveMetricsCache } from './metrics-cache.js';
+import { readStdoutLogFrom } from './stdout-cache.js';
 import { readStdoutLog } from './stdout-reader.js';
 import { readEventFiles } from './tfevents-reader.js';
 
@@ -16,6 +18,8 @@ export interface ReadRunOptions {
   maxPoints?: number;
   /** Other console logs read like stdout (stderr: Python's logging writes there), after it: stdout wins a shared name. */
   moreLogs?: readonly string[];
+  /** Where the console logs' state is kept between reads (metrics-cache.ts), so only appended bytes are parsed. */
+  cacheFile?: string;
 }
 
 export interface RunMetrics {
@@ -62,15 +66,31 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   for (const file of byKind.jsonl) await attempt(file, () => readJsonlFile(file, maxPoints));
   if (byKind.monitor.length > 0) await attempt(byKind.monitor[0]!, () => readMonitorFiles(byKind.monitor, maxPoints));
   for (const folder of groupByFolder(byKind.tfevents)) await attempt(folder[0]!, () => readEventFiles(folder, maxPoints));
+  const cache = options.cacheFile === undefined ? undefined : await loadMetricsCache(options.cacheFile);
+  const nextCache: MetricsCache = new Map();
   for (const log of [stdoutPath, ...(options.moreLogs ?? [])]) {
     if (!log || !(await isFile(log))) continue;
     await attempt(log, async () => {
       const logWarnings: MetricWarning[] = [];
-      return { series: await readStdoutLog(log, compiled, maxPoints, logWarnings), warnings: logWarnings };
+      if (!cache) return { series: await readStdoutLog(log, compiled, maxPoints, logWarnings), warnings: logWarnings };
+      const { series, state } = await readStdoutLogFrom(log, compiled, maxPoints, logWarnings, cache.get(log));
+      if (state) nextCache.set(log, state);
+      return { series, warnings: logWarnings };
     });
   }
+  if (options.cacheFile !== undefined && cache && changed(cache, nextCache)) saveMetricsCache(options.cacheFile, nextCache);
   for (const result of results) warnings.push(...result.warnings);
   return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };
+}
+
+/** Whether a cache differs in what it would save: a log's place or the file it was. */
+function changed(before: MetricsCache, after: MetricsCache): boolean {
+  if (before.size !== after.size) return true;
+  for (const [log, state] of after) {
+    const old = before.get(log);
+    if (!old || old.cut !== state.cut || old.size !== state.size || old.mtimeMs !== state.mtimeMs || old.ino !== state.ino) return true;
+  }
+  return false;
 }
 
 function pickSources(all: MetricSeries[]): Map<string, MetricSeries> {

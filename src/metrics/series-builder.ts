@@ -18,6 +18,8 @@ export interface SeriesSnapshot {
   counted: Uint8Array;
   stride: number;
   seen: number;
+  /** The `seen` of the next point to keep. */
+  nextKept: number;
   min: number;
   max: number;
   lastStep: number;
@@ -108,6 +110,7 @@ export class SeriesBuilder {
       counted: this.counted.slice(0, this.length),
       stride: this.stride,
       seen: this.seen,
+      nextKept: this.nextKept,
       min: this.min,
       max: this.max,
       lastStep: this.lastStep,
@@ -121,7 +124,8 @@ export class SeriesBuilder {
   /**
    * Appends the points of the part of the file that follows (read by another builder from there
    * on): counted steps continue this series' count; summaries combine exactly; the kept points of
-   * both are thinned to the coarser stride, then halved until they fit. No point may be added after.
+   * both are thinned to the coarser stride, then halved until they fit. Points added after are
+   * kept every `stride` from the next multiple of it.
    */
   absorb(next: SeriesSnapshot): void {
     if (next.seen === 0) return;
@@ -141,12 +145,39 @@ export class SeriesBuilder {
     this.lastKept = next.lastKept && (next.steps.length - 1) % every === 0;
     while (this.length > this.maxPoints) this.halve();
     this.seen += next.seen;
+    this.nextKept = Math.ceil(this.seen / this.stride) * this.stride;
     this.min = Math.min(this.min, next.min);
     this.max = Math.max(this.max, next.max);
     this.lastStep = next.lastStep + (next.lastCounted ? offset : 0);
     this.lastValue = next.lastValue;
     this.lastWallTime = Number.isNaN(next.lastWallTime) ? undefined : next.lastWallTime;
     this.lastCounted = next.lastCounted;
+  }
+
+  /** A builder in the state `snapshot` recorded, to go on adding points exactly as it would have. */
+  static fromSnapshot(snapshot: SeriesSnapshot, kind: SeriesKind, source: string, maxPoints = DEFAULT_MAX_POINTS): SeriesBuilder {
+    const builder = new SeriesBuilder(snapshot.name, kind, source, maxPoints, snapshot.stepless);
+    const capacity = Math.max(64, snapshot.steps.length);
+    builder.steps = new Float64Array(capacity);
+    builder.steps.set(snapshot.steps);
+    builder.values = new Float64Array(capacity);
+    builder.values.set(snapshot.values);
+    builder.wallTimes = new Float64Array(capacity);
+    builder.wallTimes.set(snapshot.wallTimes);
+    builder.counted = new Uint8Array(capacity);
+    builder.counted.set(snapshot.counted);
+    builder.length = snapshot.steps.length;
+    builder.stride = snapshot.stride;
+    builder.seen = snapshot.seen;
+    builder.nextKept = snapshot.nextKept;
+    builder.min = snapshot.min;
+    builder.max = snapshot.max;
+    builder.lastStep = snapshot.lastStep;
+    builder.lastValue = snapshot.lastValue;
+    builder.lastWallTime = Number.isNaN(snapshot.lastWallTime) ? undefined : snapshot.lastWallTime;
+    builder.lastCounted = snapshot.lastCounted;
+    builder.lastKept = snapshot.lastKept;
+    return builder;
   }
 
   /** Keeps every `every`-th kept point. */
@@ -264,6 +295,14 @@ export class SeriesSet {
 
   snapshots(): SeriesSnapshot[] {
     return [...this.byName.values()].map((b) => b.snapshot());
+  }
+
+  /** Takes up the state `snapshots` recorded (of an empty set). */
+  restore(snapshots: readonly SeriesSnapshot[]): void {
+    for (const snapshot of snapshots) {
+      const key = snapshot.stepless ? `\0${snapshot.name}` : snapshot.name;
+      this.byName.set(key, SeriesBuilder.fromSnapshot(snapshot, this.kind, this.source, this.maxPoints));
+    }
   }
 
   /** The series of the part of the file that follows, in their first-seen order (see SeriesBuilder.absorb). */

@@ -1,7 +1,7 @@
 import { ByteInterner } from './byte-interner.js';
 import { type LineTemplate, type MetricTarget, type RecordPlan, TemplateCache } from './line-templates.js';
 import { type MetricSeries, normaliseMetricName, STEP_KEYS, stepKeyRank } from './series.js';
-import { type SeriesSnapshot, SeriesSet } from './series-builder.js';
+import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
 import { episodeAt, type Pair, pairAt, startsWithEpisode } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
@@ -116,9 +116,29 @@ export class StdoutExtractor {
    * For reading a file in two parts at once (stdout-parts.ts). The later part's extractor ends
    * like `finish`, but hands over its series as data ...
    */
-  finishPart(): { series: SeriesSnapshot[]; usedInheritedSection: boolean } {
+  finishPart(): { series: SeriesSnapshot[]; usedInheritedSection: boolean; clean: boolean } {
+    const clean = this.clean;
     this.endTable();
-    return { series: this.series.snapshots(), usedInheritedSection: this.table.usedInheritedSection };
+    return { series: this.series.snapshots(), usedInheritedSection: this.table.usedInheritedSection, clean };
+  }
+
+  /**
+   * Whether nothing read so far bears on the lines to come but the series: no table open, no
+   * section in force, no traceback. Then a new extractor that `restore`s the series reads on exactly
+   * as this one would (the incremental cache, stdout-cache.ts).
+   */
+  get clean(): boolean {
+    return !this.table.pending && !this.table.carriesSection && !this.inTraceback;
+  }
+
+  /** The series so far, as data (see `clean`). */
+  seriesSnapshots(): SeriesSnapshot[] {
+    return this.series.snapshots();
+  }
+
+  /** Starts from series read before (`seriesSnapshots` of an extractor that was `clean`); before any input. */
+  restore(snapshots: readonly SeriesSnapshot[]): void {
+    this.series.restore(snapshots);
   }
 
   /**
@@ -205,9 +225,21 @@ export class StdoutExtractor {
     for (let i = 0; i < plan.metricSlots.length; i++) {
       const value = values[plan.metricSlots[i]!]!;
       const target = plan.targets[i]!;
-      if (stepped) (target.builder ??= this.series.builder(target.name)).add(step, value);
-      else (target.countedBuilder ??= this.series.countedBuilder(target.name)).addCounted(value);
+      if (stepped) this.steppedSeries(target).add(step, value);
+      else this.steplessSeries(target).addCounted(value);
     }
+  }
+
+  /** A target's series of points with a step, made at its first point. */
+  private steppedSeries(target: MetricTarget): SeriesBuilder {
+    if (!target.builder) target.builder = this.series.builder(target.name);
+    return target.builder;
+  }
+
+  /** ... and of points without one. */
+  private steplessSeries(target: MetricTarget): SeriesBuilder {
+    if (!target.countedBuilder) target.countedBuilder = this.series.countedBuilder(target.name);
+    return target.countedBuilder;
   }
 
   private planFor(template: LineTemplate): RecordPlan {
@@ -409,8 +441,8 @@ export class StdoutExtractor {
     for (let i = 0; i < n; i++) {
       const target = this.lineTargets[i]!;
       if (target.stepRank !== undefined) continue;
-      if (step === undefined) (target.countedBuilder ??= this.series.countedBuilder(target.name)).addCounted(this.lineValues[i]!);
-      else (target.builder ??= this.series.builder(target.name)).add(step, this.lineValues[i]!);
+      if (step === undefined) this.steplessSeries(target).addCounted(this.lineValues[i]!);
+      else this.steppedSeries(target).add(step, this.lineValues[i]!);
     }
   }
 }

@@ -14,12 +14,16 @@ export interface LaterPart {
   usedInheritedSection: boolean;
   /** Byte offsets of the lines skipped as too long. */
   longLines: number[];
+  /** Whether the part ended `clean` (StdoutExtractor.clean). */
+  clean: boolean;
 }
 
 /** The request a worker gets: the log, where its part starts, and the extractor's settings. */
 export interface PartRequest {
   file: string;
   start: number;
+  /** Where the part ends (after a `\n`); wherever the file ends when absent. */
+  end?: number;
   patterns: string[];
   maxPoints: number | undefined;
 }
@@ -62,7 +66,7 @@ export async function readLaterPart(request: PartRequest): Promise<LaterPart> {
   const { compiled } = compilePatterns(request.patterns);
   const extractor = new StdoutExtractor(request.file, compiled, request.maxPoints);
   const longLines: number[] = [];
-  const options = { start: request.start, redraws: true, onLongLine: (offset: number) => longLines.push(offset) };
+  const options = { start: request.start, ...(request.end !== undefined ? { end: request.end } : {}), redraws: true, onLongLine: (offset: number) => longLines.push(offset) };
   await forEachCompleteBlock(request.file, (buf, end) => extractor.bytes(buf, 0, end), options);
   return { ...extractor.finishPart(), longLines };
 }

@@ -12,7 +12,7 @@ import { StdoutExtractor } from './stdout-extractor.js';
  * 1 GB log that nearly halves the wall time on 2 cores (issue 3; bench/metrics-stdout.mjs).
  * Below it a worker's start-up (~30 ms) is not worth it.
  */
-const PARALLEL_BYTES = 64 * 1024 * 1024;
+export const PARALLEL_BYTES = 64 * 1024 * 1024;
 
 /**
  * Streams a console log (complete lines only: a live run's last partial line waits) through the
@@ -57,22 +57,40 @@ export async function readStdoutLogInParts(
   readLater: (request: PartRequest) => Promise<LaterPart>,
   warnings: MetricWarning[] = [],
 ): Promise<MetricSeries[]> {
-  const request: PartRequest = { file, start: split, patterns: patterns.map((p) => p.source), maxPoints };
+  const { extractor } = await readRangeInParts(file, patterns, maxPoints, split, undefined, readLater, warnings);
+  return extractor.finish();
+}
+
+/**
+ * [0, split) here and [split, end) by `readLater` (as readStdoutLogInParts): the extractor that
+ * holds the series of [0, end), and whether the reading ended `clean` (StdoutExtractor.clean).
+ */
+export async function readRangeInParts(
+  file: string,
+  patterns: readonly CompiledPattern[],
+  maxPoints: number | undefined,
+  split: number,
+  end: number | undefined,
+  readLater: (request: PartRequest) => Promise<LaterPart>,
+  warnings: MetricWarning[],
+): Promise<{ extractor: StdoutExtractor; clean: boolean }> {
+  const request: PartRequest = { file, start: split, ...(end !== undefined ? { end } : {}), patterns: patterns.map((p) => p.source), maxPoints };
   const later = readLater(request);
   // Whatever happens here, the later part's errors are reported by the await below, or dropped.
   later.catch(() => undefined);
   const extractor = new StdoutExtractor(file, patterns, maxPoints);
-  const onBlock = (buf: Buffer, end: number) => extractor.bytes(buf, 0, end);
+  const onBlock = (buf: Buffer, blockEnd: number) => extractor.bytes(buf, 0, blockEnd);
   await forEachCompleteBlock(file, onBlock, consoleLog(file, warnings, { end: split }));
   const part = await later;
   // The later part was read as if no traceback were open: one that is makes it read again here.
   if ((part.usedInheritedSection && extractor.carriesSection) || extractor.midTraceback) {
-    await forEachCompleteBlock(file, onBlock, consoleLog(file, warnings, { start: split }));
-  } else {
-    extractor.absorb(part.series);
-    for (const offset of part.longLines) warnings.push(longLineWarning(file, offset));
+    await forEachCompleteBlock(file, onBlock, consoleLog(file, warnings, { start: split, ...(end !== undefined ? { end } : {}) }));
+    return { extractor, clean: extractor.clean };
   }
-  return extractor.finish();
+  extractor.absorb(part.series);
+  for (const offset of part.longLines) warnings.push(longLineWarning(file, offset));
+  // A section in force at the cut would still be in force at the end if no table came after.
+  return { extractor, clean: part.clean && !extractor.carriesSection };
 }
 
 /**
