@@ -71,7 +71,8 @@ function encodeSnapshot(s: SeriesSnapshot): StoredSnapshot {
     numbers: base64(numbers),
     steps: base64(s.steps),
     values: base64(s.values),
-    wallTimes: base64(s.wallTimes),
+    // Console lines carry no wall time: all NaN, stored as nothing.
+    wallTimes: s.wallTimes.every(Number.isNaN) ? '' : base64(s.wallTimes),
     counted: base64(s.counted),
   };
 }
@@ -93,7 +94,7 @@ function decodeSnapshot(s: StoredSnapshot): SeriesSnapshot {
     lastWallTime: lastWallTime!,
     steps: float64s(s.steps),
     values: float64s(s.values),
-    wallTimes: float64s(s.wallTimes),
+    wallTimes: s.wallTimes === '' ? new Float64Array(Math.floor(Buffer.byteLength(s.steps, 'base64') / 8)).fill(Number.NaN) : float64s(s.wallTimes),
     counted: new Uint8Array(Buffer.from(s.counted, 'base64')),
   };
 }

@@ -83,12 +83,19 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };
 }
 
-/** Whether a cache differs in what it would save: a log's place or the file it was. */
+/**
+ * Rewriting the cache (the series' points, a few MB, and an fsync) costs more than parsing a few MB
+ * of log: a log that grew by less since the cache was written is parsed from the old cut, and the
+ * cache is kept as it is, so `compare` on live runs mostly only reads it.
+ */
+const REWRITE_AFTER_BYTES = 4 * 1024 * 1024;
+
+/** Whether the cache is worth writing again: a log new to it, gone from it, read afresh, or grown by REWRITE_AFTER_BYTES. */
 function changed(before: MetricsCache, after: MetricsCache): boolean {
   if (before.size !== after.size) return true;
   for (const [log, state] of after) {
     const old = before.get(log);
-    if (!old || old.cut !== state.cut || old.size !== state.size || old.mtimeMs !== state.mtimeMs || old.ino !== state.ino) return true;
+    if (!old || old.ino !== state.ino || state.cut < old.cut || state.cut - old.cut >= REWRITE_AFTER_BYTES) return true;
   }
   return false;
 }
