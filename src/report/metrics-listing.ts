@@ -32,7 +32,7 @@ export function renderMetricsListing(series: Iterable<MetricSeries>, runDir: str
   if (constants.length > 0) {
     if (parts.length > 0) parts.push('');
     parts.push(
-      'Constants (logged once, not plotted):',
+      'Constants (logged once):',
       renderTable(['NAME', 'KIND', 'SOURCE', 'VALUE'], constants.map((s) => [s.name, s.kind, source(s), formatValue(s.summary.last)])),
     );
   }

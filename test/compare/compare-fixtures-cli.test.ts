@@ -27,7 +27,7 @@ describe('metrics and compare on replayed training output', () => {
     const [metrics, constants] = result.stdout.split('\n\n');
     expect(metrics).toMatch(/^reward\s+stdout\s+stdout\.log\s+20\s/m);
     expect(metrics).not.toMatch(/^(config_lr|seed|reward\/no_step)\s/m);
-    expect(constants).toMatch(/^Constants \(logged once, not plotted\):\nNAME\s+KIND\s+SOURCE\s+VALUE\n/);
+    expect(constants).toMatch(/^Constants \(logged once\):\nNAME\s+KIND\s+SOURCE\s+VALUE\n/);
     expect(constants).toMatch(/^config_lr\s+stdout\s+stdout\.log\s+0\.001$/m);
     expect(constants).toMatch(/^reward\/no_step\s+stdout\s+stdout\.log\s+151\.3$/m);
     const json = await cliJson(sandbox, ['metrics', ids[0]!, '--json']);

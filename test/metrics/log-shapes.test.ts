@@ -58,7 +58,7 @@ describe('tracebacks and prose are not metrics', () => {
     const [table, constants] = renderMetricsListing(series.values(), temp).split('\n\n');
     expect(table!.split('\n').map((line) => line.split(/\s+/)[0])).toEqual(['NAME', 'Last_reward', 'Average_reward']);
     expect(constants!.split('\n').slice(0, 3)).toEqual([
-      'Constants (logged once, not plotted):',
+      'Constants (logged once):',
       'NAME          KIND    SOURCE      VALUE',
       'gamma         stdout  stdout.log  0.99',
     ]);
