@@ -98,7 +98,8 @@ export async function compare(options: CompareCommandOptions, globals: GlobalArg
     width: process.stdout.columns || 120,
     ...(options.sort !== undefined ? { sort: options.sort } : {}),
   };
-  const plan = planComparison(runs, planOptions);
+  // CSV is read by programs, not a terminal: every metric, whatever the width.
+  const plan = planComparison(runs, { ...planOptions, everyMetric: options.output === 'csv' });
   if (options.html !== undefined) {
     const file = path.resolve(options.html);
     // A page is not a terminal: without --metrics it charts every metric the runs share.

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { gatherRun } from '../compare/gather.js';
-import { formatValue } from '../compare/output.js';
 import { UsageError } from '../errors.js';
-import { renderTable } from '../format/table.js';
-import { formatWarning, normaliseMetricName, type SeriesSummary } from '../metrics/series.js';
+import { formatWarning, normaliseMetricName } from '../metrics/series.js';
+import { metricsListingJson, renderMetricsListing } from '../report/metrics-listing.js';
 import { renderPlot } from '../report/terminal-plot.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
@@ -40,32 +39,12 @@ export async function metrics(options: MetricsOptions, globals: GlobalArgs): Pro
   const stored = registry.resolve(options.selector);
   const { run, warnings } = await gatherRun(stored, config);
   for (const warning of warnings) out.warn(formatWarning(warning));
-  const all = [...run.series.values()];
-  if (options.json) {
-    out.json({
-      id: run.id,
-      metrics: all.map((s) => ({ name: s.name, kind: s.kind, source: s.source, ...nullable(s.summary) })),
-    });
-    return;
-  }
-  if (all.length === 0) {
+  if (options.json) return out.json(metricsListingJson(run.id, run.series.values()));
+  const listing = renderMetricsListing(run.series.values(), run.dir);
+  if (listing === '') {
     out.line(`no metrics found for ${run.id} yet: rl-run reads ${path.relative(process.cwd(), stored.layout.stdout) || 'stdout.log'} and ${config.metrics.files.join(', ')} in ${run.dir}`);
   } else {
-    out.line(
-      renderTable(
-        ['NAME', 'KIND', 'SOURCE', 'POINTS', 'LAST', 'MIN', 'MAX', 'LAST STEP'],
-        all.map((s) => [
-          s.name,
-          s.kind,
-          path.relative(run.dir, s.source) || s.source,
-          String(s.summary.count),
-          formatValue(s.summary.last),
-          formatValue(s.summary.min),
-          formatValue(s.summary.max),
-          formatValue(s.summary.lastStep),
-        ]),
-      ),
-    );
+    out.line(listing);
   }
   if (options.plot !== undefined) {
     const name = normaliseMetricName(options.plot);
@@ -74,8 +53,4 @@ export async function metrics(options: MetricsOptions, globals: GlobalArgs): Pro
     out.line('');
     out.line(renderPlot([{ label: run.id, points: series.points }], { title: name, colour: out.colour }));
   }
-}
-
-function nullable(summary: SeriesSummary): Record<string, number | null> {
-  return Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
 }

@@ -1,5 +1,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import { runDuration } from '../format/status.js';
+import path from 'node:path';
+import { METRICS_CACHE_FILE } from '../metrics/metrics-cache.js';
 import { readRunMetrics } from '../metrics/read-run.js';
 import type { MetricWarning } from '../metrics/series.js';
 import type { StoredRun } from '../registry/registry.js';
@@ -17,6 +19,7 @@ export async function gatherRun(
     files: config.metrics.files,
     patterns: config.metrics.patterns,
     moreLogs: [layout.stderr],
+    cacheFile: path.join(layout.dir, METRICS_CACHE_FILE),
   });
   return {
     run: {

@@ -1,6 +1,6 @@
 import { renderTable } from '../format/table.js';
 import type { SeriesSummary } from '../metrics/series.js';
-import type { ComparePlan } from './plan.js';
+import { type ComparePlan, constantValue } from './plan.js';
 import { formatParam, type ParamValue } from './params.js';
 
 /** "0.0003", "-112.5", "1.234e+06", "-" for a missing value. Short enough for a table cell. */
@@ -14,12 +14,13 @@ export function formatValue(value: number | undefined): string {
 }
 
 export function renderCompareTable(plan: ComparePlan, colourStatus: (status: string) => string = (s) => s): string {
-  const header = ['ID', 'STATUS', 'DURATION', ...plan.paramColumns, ...plan.metrics.flatMap((m) => [m, 'best'])];
+  const header = ['ID', 'STATUS', 'DURATION', ...plan.paramColumns, ...plan.constantColumns, ...plan.metrics.flatMap((m) => [m, 'best'])];
   const rows = plan.rows.map(({ run, cells }) => [
     run.id,
     colourStatus(run.status),
     run.duration,
     ...plan.paramColumns.map((key) => formatParam(run.params[key])),
+    ...plan.constantColumns.map((name) => formatConstant(constantValue(run, name))),
     ...plan.metrics.flatMap((m) => [formatValue(cells[m]?.last), formatValue(cells[m]?.best)]),
   ]);
   return renderTable(header, rows);
@@ -33,14 +34,31 @@ interface JsonSummary {
   lastStep: number | null;
 }
 
-/** `--json`: `{runs: [{id, params, metrics: {NAME: {last, min, max, count, lastStep}}}], differingParams}`. */
+/** A constant's cell: its value, or nothing for a run without it (as for a parameter). */
+function formatConstant(value: number | undefined): string {
+  return value === undefined ? '' : formatValue(value);
+}
+
+/**
+ * `--json`: `{runs: [{id, params, constants: {NAME: value}, metrics: {NAME: {last, min, max, count,
+ * lastStep}}}], differingParams}`; without --metrics every metric, constants under `constants` only.
+ */
 export function compareJson(plan: ComparePlan, allMetrics: boolean): unknown {
+  const constant = new Set(plan.constants);
   return {
     runs: plan.rows.map(({ run, cells }) => {
       const metrics: Record<string, JsonSummary> = {};
-      if (allMetrics) for (const [name, series] of run.series) metrics[name] = jsonSummary(series.summary);
-      else for (const name of plan.metrics) if (cells[name]) metrics[name] = jsonSummary(cells[name].summary);
-      return { id: run.id, status: run.status, dir: run.dir, params: run.params, metrics };
+      const constants: Record<string, number | null> = {};
+      for (const name of plan.constants) {
+        const value = constantValue(run, name);
+        if (value !== undefined) constants[name] = Number.isFinite(value) ? value : null;
+      }
+      if (allMetrics) {
+        for (const [name, series] of run.series) if (!constant.has(name)) metrics[name] = jsonSummary(series.summary);
+      } else {
+        for (const name of plan.metrics) if (cells[name]) metrics[name] = jsonSummary(cells[name].summary);
+      }
+      return { id: run.id, status: run.status, dir: run.dir, params: run.params, constants, metrics };
     }),
     differingParams: plan.differingParams,
   };
@@ -53,12 +71,13 @@ function jsonSummary(s: SeriesSummary): JsonSummary {
 
 /** `--csv`: one header row, one row per run, RFC 4180 quoting. */
 export function compareCsv(plan: ComparePlan): string {
-  const header = ['id', 'status', 'duration', ...plan.paramColumns, ...plan.metrics.flatMap((m) => [`${m} last`, `${m} best`])];
+  const header = ['id', 'status', 'duration', ...plan.paramColumns, ...plan.constantColumns, ...plan.metrics.flatMap((m) => [`${m} last`, `${m} best`])];
   const rows = plan.rows.map(({ run, cells }) => [
     run.id,
     run.status,
     run.duration,
     ...plan.paramColumns.map((key) => csvParam(run.params[key])),
+    ...plan.constantColumns.map((name) => csvNumber(constantValue(run, name))),
     ...plan.metrics.flatMap((m) => [csvNumber(cells[m]?.last), csvNumber(cells[m]?.best)]),
   ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;

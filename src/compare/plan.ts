@@ -1,7 +1,8 @@
 import { UsageError } from '../errors.js';
 import type { MetricSeries, SeriesSummary } from '../metrics/series.js';
+import { isConstant } from '../metrics/constants.js';
 import { normaliseMetricName } from '../metrics/series.js';
-import { betterDirection, defaultMetrics } from './metric-choice.js';
+import { betterDirection, defaultMetrics, metricOrder } from './metric-choice.js';
 import { differingParams, type Params } from './params.js';
 
 /** What compare knows about one run, gathered by the command; everything below is pure. */
@@ -21,6 +22,8 @@ export interface CompareOptions {
   sort?: string;
   /** Terminal width the default metric choice must fit in. */
   width: number;
+  /** Without --metrics: every metric any run has (for --csv), not those shared that fit `width`. */
+  everyMetric?: boolean;
 }
 
 export interface MetricCell {
@@ -38,6 +41,10 @@ export interface CompareRow {
 export interface ComparePlan {
   paramColumns: string[];
   differingParams: string[];
+  /** Names that are a constant in every run that has them (see isConstant), in first-seen order. */
+  constants: string[];
+  /** The constants shown beside the parameters: those every run has and that differ (all such with --all-params), unless a column already. */
+  constantColumns: string[];
   metrics: string[];
   rows: CompareRow[];
 }
@@ -48,17 +55,42 @@ const VALUE_WIDTH = 10;
 export function planComparison(runs: readonly CompareRun[], options: CompareOptions): ComparePlan {
   const differing = differingParams(runs.map((run) => run.params));
   const paramColumns = options.allParams ? allParamKeys(runs) : differing;
-  const metrics = chooseMetrics(runs, options, paramColumns);
+  const constants = constantNames(runs);
+  const asked = new Set([...options.metrics, ...(options.sort === undefined ? [] : [options.sort])].map(normaliseMetricName));
+  // Only constants every run has: a config line one script prints would otherwise add a column per key.
+  const constantColumns = constants.filter(
+    (name) =>
+      !asked.has(name) &&
+      !paramColumns.includes(name) &&
+      runs.every((run) => run.series.has(name)) &&
+      (options.allParams || differs(runs.map((run) => run.series.get(name)?.summary.last))),
+  );
+  const metrics = chooseMetrics(runs, options, [...paramColumns, ...constantColumns], new Set(constants));
   const rows = runs.map((run) => ({ run, cells: Object.fromEntries(metrics.map((name) => [name, cellOf(run.series.get(name))])) }));
   if (options.sort !== undefined) {
     const key = normaliseMetricName(options.sort);
     const direction = betterDirection(key);
     rows.sort((a, b) => compareBest(a.cells[key]?.best, b.cells[key]?.best, direction));
   }
-  return { paramColumns, differingParams: differing, metrics, rows };
+  return { paramColumns, differingParams: differing, constants, constantColumns, metrics, rows };
 }
 
-function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, paramColumns: string[]): string[] {
+/** The value of a constant in one run, if it has it. */
+export function constantValue(run: CompareRun, name: string): number | undefined {
+  return run.series.get(name)?.summary.last;
+}
+
+function constantNames(runs: readonly CompareRun[]): string[] {
+  const names: string[] = [];
+  for (const run of runs) for (const [name, series] of run.series) if (isConstant(series) && !names.includes(name)) names.push(name);
+  return names.filter((name) => runs.every((run) => { const s = run.series.get(name); return s === undefined || isConstant(s); }));
+}
+
+function differs(values: readonly (number | undefined)[]): boolean {
+  return new Set(values.map(String)).size > 1;
+}
+
+function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, paramColumns: string[], constants: ReadonlySet<string>): string[] {
   const known = new Set(runs.flatMap((run) => [...run.series.keys()]));
   const asked = options.metrics.map(normaliseMetricName);
   const sort = options.sort === undefined ? undefined : normaliseMetricName(options.sort);
@@ -66,10 +98,11 @@ function chooseMetrics(runs: readonly CompareRun[], options: CompareOptions, par
     if (!known.has(name)) throw new UsageError(`no run has a metric '${name}'${suggest(name, known)}; 'rl-run metrics <run>' lists them`);
   }
   if (asked.length > 0) return sort && !asked.includes(sort) ? [...asked, sort] : asked;
+  if (options.everyMetric) return [...known].filter((name) => !constants.has(name) || name === sort).sort(metricOrder);
   const idWidth = Math.max(...runs.map((run) => run.id.length), 2);
   const fixed = idWidth + 2 + 11 + 10 + paramColumns.reduce((sum, key) => sum + Math.max(key.length, 8) + 2, 0);
   const chosen = defaultMetrics(
-    runs.map((run) => [...run.series.keys()]),
+    runs.map((run) => [...run.series.keys()].filter((name) => !constants.has(name))),
     options.width - fixed,
     (name) => Math.max(name.length, VALUE_WIDTH) + 2 + VALUE_WIDTH + 2,
   );

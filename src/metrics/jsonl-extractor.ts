@@ -41,7 +41,9 @@ export class JsonlExtractor {
       return;
     }
     const values = new Map<string, number>();
-    flatten(parsed as Record<string, unknown>, '', values);
+    if (!flatten(parsed as Record<string, unknown>, values)) {
+      this.warnings.push({ file: this.source, line: lineNumber, message: `values nested deeper than ${MAX_DEPTH} levels skipped` });
+    }
     const step = firstOf(values, STEP_FIELDS);
     const wallTime = firstOf(values, WALL_TIME_FIELDS);
     for (const [name, value] of values) {
@@ -60,15 +62,33 @@ function prepare(text: string): string {
   return text.replace(NON_FINITE, (_, before: string, token: string) => `${before}"\\u0000${token}"`);
 }
 
-function flatten(object: Record<string, unknown>, prefix: string, into: Map<string, number>): void {
-  for (const [key, value] of Object.entries(object)) {
-    const name = normaliseMetricName(prefix + key);
+/** Metric names are a few levels deep (`train/loss`); a line nested deeper is not a metrics record. */
+const MAX_DEPTH = 32;
+
+/**
+ * The numbers of `object`, nested objects' names joined with `/`, in order. Without recursion, so
+ * no nesting overflows the stack (a line nested 10,000 deep once dropped its whole file); whatever
+ * is deeper than MAX_DEPTH is left out, and the result is false.
+ */
+function flatten(object: Record<string, unknown>, into: Map<string, number>): boolean {
+  let complete = true;
+  const stack: { entries: [string, unknown][]; next: number; prefix: string }[] = [{ entries: Object.entries(object), next: 0, prefix: '' }];
+  while (stack.length > 0) {
+    const top = stack.at(-1)!;
+    if (top.next === top.entries.length) {
+      stack.pop();
+      continue;
+    }
+    const [key, value] = top.entries[top.next++]!;
+    const name = normaliseMetricName(top.prefix + key);
     if (typeof value === 'number') into.set(name, value);
     else if (typeof value === 'string' && value.startsWith('\u0000')) into.set(name, NON_FINITE_VALUES[value.slice(1)]!);
     else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      flatten(value as Record<string, unknown>, `${name}/`, into);
+      if (stack.length < MAX_DEPTH) stack.push({ entries: Object.entries(value), next: 0, prefix: `${name}/` });
+      else complete = false;
     }
   }
+  return complete;
 }
 
 function firstOf(values: Map<string, number>, fields: readonly string[]): number | undefined {

@@ -38,7 +38,15 @@ export class LineTemplate {
 export interface RecordPlan {
   stepSlots: number[];
   metricSlots: number[];
-  builders: SeriesBuilder[];
+  /** By metric slot: where its values go. */
+  targets: MetricTarget[];
+}
+
+/** A metric's series for points with a step and for points without, each made at its first point. */
+export interface MetricTarget {
+  name: string;
+  builder: SeriesBuilder | undefined;
+  countedBuilder: SeriesBuilder | undefined;
 }
 
 /** The last few templates. */

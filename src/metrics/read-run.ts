@@ -5,6 +5,8 @@ import { DEFAULT_METRIC_FILES, findMetricFiles } from './discover.js';
 import { type ReadResult, readCsvFile, readJsonlFile, readMonitorFiles } from './file-readers.js';
 import type { MetricSeries, MetricWarning, SeriesKind } from './series.js';
 import { compilePatterns } from './stdout-pairs.js';
+import { loadMetricsCache, type MetricsCache, saveMetricsCache } from './metrics-cache.js';
+import { readStdoutLogFrom } from './stdout-cache.js';
 import { readStdoutLog } from './stdout-reader.js';
 import { readEventFiles } from './tfevents-reader.js';
 
@@ -16,6 +18,8 @@ export interface ReadRunOptions {
   maxPoints?: number;
   /** Other console logs read like stdout (stderr: Python's logging writes there), after it: stdout wins a shared name. */
   moreLogs?: readonly string[];
+  /** Where the console logs' state is kept between reads (metrics-cache.ts), so only appended bytes are parsed. */
+  cacheFile?: string;
 }
 
 export interface RunMetrics {
@@ -62,13 +66,44 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   for (const file of byKind.jsonl) await attempt(file, () => readJsonlFile(file, maxPoints));
   if (byKind.monitor.length > 0) await attempt(byKind.monitor[0]!, () => readMonitorFiles(byKind.monitor, maxPoints));
   for (const folder of groupByFolder(byKind.tfevents)) await attempt(folder[0]!, () => readEventFiles(folder, maxPoints));
+  const cache = options.cacheFile === undefined ? undefined : await loadMetricsCache(options.cacheFile);
+  const nextCache: MetricsCache = new Map();
   for (const log of [stdoutPath, ...(options.moreLogs ?? [])]) {
     const kind = log ? await logKind(log) : 'absent';
-    if (kind === 'file') await attempt(log!, async () => ({ series: await readStdoutLog(log!, compiled, maxPoints), warnings: [] }));
-    else if (kind !== 'absent') warnings.push({ file: log!, message: `not read: it is ${kind}, and rl-run reads only regular files in a run directory` });
+    if (kind === 'absent') continue;
+    if (kind !== 'file') {
+      warnings.push({ file: log!, message: `not read: it is ${kind}, and rl-run reads only regular files in a run directory` });
+      continue;
+    }
+    const file = log!;
+    await attempt(file, async () => {
+      const logWarnings: MetricWarning[] = [];
+      if (!cache) return { series: await readStdoutLog(file, compiled, maxPoints, logWarnings), warnings: logWarnings };
+      const { series, state } = await readStdoutLogFrom(file, compiled, maxPoints, logWarnings, cache.get(file));
+      if (state) nextCache.set(file, state);
+      return { series, warnings: logWarnings };
+    });
   }
+  if (options.cacheFile !== undefined && cache && changed(cache, nextCache)) saveMetricsCache(options.cacheFile, nextCache);
   for (const result of results) warnings.push(...result.warnings);
   return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };
+}
+
+/**
+ * Rewriting the cache (the series' points, a few MB, and an fsync) costs more than parsing a few MB
+ * of log: a log that grew by less since the cache was written is parsed from the old cut, and the
+ * cache is kept as it is, so `compare` on live runs mostly only reads it.
+ */
+const REWRITE_AFTER_BYTES = 4 * 1024 * 1024;
+
+/** Whether the cache is worth writing again: a log new to it, gone from it, read afresh, or grown by REWRITE_AFTER_BYTES. */
+function changed(before: MetricsCache, after: MetricsCache): boolean {
+  if (before.size !== after.size) return true;
+  for (const [log, state] of after) {
+    const old = before.get(log);
+    if (!old || old.ino !== state.ino || state.cut < old.cut || state.cut - old.cut >= REWRITE_AFTER_BYTES) return true;
+  }
+  return false;
 }
 
 function pickSources(all: MetricSeries[]): Map<string, MetricSeries> {

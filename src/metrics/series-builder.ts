@@ -9,6 +9,8 @@ export const DEFAULT_MAX_POINTS = 20_000;
  */
 export interface SeriesSnapshot {
   name: string;
+  /** Whether these are the points of `name` read without a step (SeriesSet.countedBuilder). */
+  stepless: boolean;
   steps: Float64Array;
   values: Float64Array;
   wallTimes: Float64Array;
@@ -16,6 +18,8 @@ export interface SeriesSnapshot {
   counted: Uint8Array;
   stride: number;
   seen: number;
+  /** The `seen` of the next point to keep. */
+  nextKept: number;
   min: number;
   max: number;
   lastStep: number;
@@ -55,6 +59,8 @@ export class SeriesBuilder {
     readonly kind: SeriesKind,
     readonly source: string,
     private readonly maxPoints = DEFAULT_MAX_POINTS,
+    /** Holds the points of `name` that had no step (see SeriesSet.countedBuilder). */
+    readonly stepless = false,
   ) {}
 
   get count(): number {
@@ -66,8 +72,8 @@ export class SeriesBuilder {
   }
 
   /** A point without a step of its own: it gets the series' next index. */
-  addCounted(value: number): void {
-    this.push(this.seen, value, undefined, 1);
+  addCounted(value: number, wallTime?: number): void {
+    this.push(this.seen, value, wallTime, 1);
   }
 
   private push(step: number, value: number, wallTime: number | undefined, counted: number): void {
@@ -97,12 +103,14 @@ export class SeriesBuilder {
   snapshot(): SeriesSnapshot {
     return {
       name: this.name,
+      stepless: this.stepless,
       steps: this.steps.slice(0, this.length),
       values: this.values.slice(0, this.length),
       wallTimes: this.wallTimes.slice(0, this.length),
       counted: this.counted.slice(0, this.length),
       stride: this.stride,
       seen: this.seen,
+      nextKept: this.nextKept,
       min: this.min,
       max: this.max,
       lastStep: this.lastStep,
@@ -116,7 +124,8 @@ export class SeriesBuilder {
   /**
    * Appends the points of the part of the file that follows (read by another builder from there
    * on): counted steps continue this series' count; summaries combine exactly; the kept points of
-   * both are thinned to the coarser stride, then halved until they fit. No point may be added after.
+   * both are thinned to the coarser stride, then halved until they fit. Points added after are
+   * kept every `stride` from the next multiple of it.
    */
   absorb(next: SeriesSnapshot): void {
     if (next.seen === 0) return;
@@ -136,12 +145,39 @@ export class SeriesBuilder {
     this.lastKept = next.lastKept && (next.steps.length - 1) % every === 0;
     while (this.length > this.maxPoints) this.halve();
     this.seen += next.seen;
+    this.nextKept = Math.ceil(this.seen / this.stride) * this.stride;
     this.min = Math.min(this.min, next.min);
     this.max = Math.max(this.max, next.max);
     this.lastStep = next.lastStep + (next.lastCounted ? offset : 0);
     this.lastValue = next.lastValue;
     this.lastWallTime = Number.isNaN(next.lastWallTime) ? undefined : next.lastWallTime;
     this.lastCounted = next.lastCounted;
+  }
+
+  /** A builder in the state `snapshot` recorded, to go on adding points exactly as it would have. */
+  static fromSnapshot(snapshot: SeriesSnapshot, kind: SeriesKind, source: string, maxPoints = DEFAULT_MAX_POINTS): SeriesBuilder {
+    const builder = new SeriesBuilder(snapshot.name, kind, source, maxPoints, snapshot.stepless);
+    const capacity = Math.max(64, snapshot.steps.length);
+    builder.steps = new Float64Array(capacity);
+    builder.steps.set(snapshot.steps);
+    builder.values = new Float64Array(capacity);
+    builder.values.set(snapshot.values);
+    builder.wallTimes = new Float64Array(capacity);
+    builder.wallTimes.set(snapshot.wallTimes);
+    builder.counted = new Uint8Array(capacity);
+    builder.counted.set(snapshot.counted);
+    builder.length = snapshot.steps.length;
+    builder.stride = snapshot.stride;
+    builder.seen = snapshot.seen;
+    builder.nextKept = snapshot.nextKept;
+    builder.min = snapshot.min;
+    builder.max = snapshot.max;
+    builder.lastStep = snapshot.lastStep;
+    builder.lastValue = snapshot.lastValue;
+    builder.lastWallTime = Number.isNaN(snapshot.lastWallTime) ? undefined : snapshot.lastWallTime;
+    builder.lastCounted = snapshot.lastCounted;
+    builder.lastKept = snapshot.lastKept;
+    return builder;
   }
 
   /** Keeps every `every`-th kept point. */
@@ -177,13 +213,13 @@ export class SeriesBuilder {
     this.thin(2);
   }
 
-  build(): MetricSeries {
+  build(name = this.name): MetricSeries {
     const points: MetricPoint[] = [];
     for (let i = 0; i < this.length; i++) points.push(point(this.steps[i]!, this.values[i]!, this.wallTimes[i]!));
     // The last point always belongs to a plot, thinned or not.
     if (this.seen > 0 && !this.lastKept) points.push(point(this.lastStep, this.lastValue, this.lastWallTime ?? Number.NaN));
     return {
-      name: this.name,
+      name,
       kind: this.kind,
       source: this.source,
       points,
@@ -203,8 +239,17 @@ function point(step: number, value: number, wallTime: number): MetricPoint {
   return Number.isNaN(wallTime) ? { step, value } : { step, value, wallTime };
 }
 
-/** The series of one source file (or one group of files), by metric name, in first-seen order. */
+/** What a name's points without a step are called when the name also has points with one. */
+export const STEPLESS_SUFFIX = '/no_step';
+
+/**
+ * The series of one source file (or one group of files), by metric name, in first-seen order.
+ * Points of a name without a step (an evaluation line printing `reward=…` once, beside a
+ * `step=… reward=…` training line) are kept apart from its points with one: counted on their own,
+ * and called `NAME/no_step` when both kinds exist, so they do not turn the step axis into a count.
+ */
 export class SeriesSet {
+  /** Keyed by name (points with a step) and by `\0` + name (points without). */
   private readonly byName = new Map<string, SeriesBuilder>();
 
   constructor(
@@ -213,31 +258,55 @@ export class SeriesSet {
     private readonly maxPoints = DEFAULT_MAX_POINTS,
   ) {}
 
-  /** `step` undefined: the point gets the next index of its own series. */
+  /** `step` undefined: the point gets the next index of the name's step-less series. */
   add(name: string, value: number, step?: number, wallTime?: number): void {
-    const builder = this.builder(name);
-    builder.add(step ?? builder.count, value, wallTime);
+    if (step === undefined) this.countedBuilder(name).addCounted(value, wallTime);
+    else this.builder(name).add(step, value, wallTime);
   }
 
+  /** The builder of the points of `name` that have a step. */
   builder(name: string): SeriesBuilder {
-    let builder = this.byName.get(name);
+    return this.builderAt(name, name, false);
+  }
+
+  /** The builder of the points of `name` without a step. */
+  countedBuilder(name: string): SeriesBuilder {
+    return this.builderAt(`\0${name}`, name, true);
+  }
+
+  private builderAt(key: string, name: string, stepless: boolean): SeriesBuilder {
+    let builder = this.byName.get(key);
     if (!builder) {
-      builder = new SeriesBuilder(name, this.kind, this.source, this.maxPoints);
-      this.byName.set(name, builder);
+      builder = new SeriesBuilder(name, this.kind, this.source, this.maxPoints, stepless);
+      this.byName.set(key, builder);
     }
     return builder;
   }
 
   build(): MetricSeries[] {
-    return [...this.byName.values()].map((b) => b.build());
+    const built: MetricSeries[] = [];
+    for (const builder of this.byName.values()) {
+      if (builder.count === 0) continue;
+      const stepped = builder.stepless ? this.byName.get(builder.name) : undefined;
+      built.push(builder.build(stepped && stepped.count > 0 ? builder.name + STEPLESS_SUFFIX : builder.name));
+    }
+    return built;
   }
 
   snapshots(): SeriesSnapshot[] {
     return [...this.byName.values()].map((b) => b.snapshot());
   }
 
+  /** Takes up the state `snapshots` recorded (of an empty set). */
+  restore(snapshots: readonly SeriesSnapshot[]): void {
+    for (const snapshot of snapshots) {
+      const key = snapshot.stepless ? `\0${snapshot.name}` : snapshot.name;
+      this.byName.set(key, SeriesBuilder.fromSnapshot(snapshot, this.kind, this.source, this.maxPoints));
+    }
+  }
+
   /** The series of the part of the file that follows, in their first-seen order (see SeriesBuilder.absorb). */
   absorb(next: readonly SeriesSnapshot[]): void {
-    for (const snapshot of next) this.builder(snapshot.name).absorb(snapshot);
+    for (const snapshot of next) (snapshot.stepless ? this.countedBuilder(snapshot.name) : this.builder(snapshot.name)).absorb(snapshot);
   }
 }

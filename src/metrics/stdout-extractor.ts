@@ -1,9 +1,9 @@
 import { ByteInterner } from './byte-interner.js';
-import { type LineTemplate, type RecordPlan, TemplateCache } from './line-templates.js';
-import { type MetricSeries, normaliseMetricName, stepKeyRank } from './series.js';
+import { type LineTemplate, type MetricTarget, type RecordPlan, TemplateCache } from './line-templates.js';
+import { type MetricSeries, normaliseMetricName, STEP_KEYS, stepKeyRank } from './series.js';
 import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
-import { type Pair, pairAt } from './stdout-scan.js';
+import { episodeAt, type Pair, pairAt, startsWithEpisode } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
 
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -12,9 +12,14 @@ const LOGGING_PREFIX = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[^\s:]*:/;
 /** First letters of those levels: only lines starting with one pay for the regex. */
 const LEVEL_INITIALS = new Set([68, 73, 87, 69, 67]);
 /** Ray prefixes worker output with `(Actor pid=123)`; that is not a metric. */
-const RAY_PREFIX = /^\(\w+ pid=\d+(?:, ip=[\d.]+)?\)\s*/;
+const RAY_PREFIX = /^\(\w+ pid=\d+(?:, ip=[\d.]+)?\) ?/;
 /** Process bookkeeping that looks like a metric (`(pid=625502, ip=...)` in Ray errors). */
 const NOT_METRICS = new Set(['pid', 'ppid', 'port']);
+/**
+ * In a console log an episode number is the x axis (`Episode 10\tLast reward: …`), ranked after
+ * every STEP_KEYS name; files keep their columns as they are.
+ */
+const EPISODE_RANK = STEP_KEYS.length;
 
 const NEWLINE = 10;
 const CR = 13;
@@ -24,16 +29,20 @@ const COLON = 58;
 const BAR = 124;
 const DASH = 45;
 const PAREN = 40;
+const LOWER_E = 101;
+const UPPER_T = 84;
+const SPACE = 32;
+const TAB = 9;
+/** Python's first line of a traceback; what follows, up to the exception line, is code, not metrics. */
+const TRACEBACK = Buffer.from('Traceback (most recent call last):');
 
 /** Bytes the hot loop stops at; every other byte is skipped with one table lookup. */
 const STOP = new Uint8Array(256);
 for (const c of [NEWLINE, CR, ESC, EQUALS, COLON]) STOP[c] = 1;
 
 /** What a raw key found on a line stands for; cached so the hot loop normalises each key once. */
-interface Target {
-  name: string;
+interface Target extends MetricTarget {
   stepRank: number | undefined;
-  builder: SeriesBuilder | undefined;
   ignored: boolean;
 }
 
@@ -67,6 +76,8 @@ export class StdoutExtractor {
   // by the lines that need them, so a line without them pays nothing.
   private nextCr = -1;
   private nextEscape = -1;
+  /** Inside a Python traceback: its indented lines and its exception line are skipped. */
+  private inTraceback = false;
 
   constructor(
     source: string,
@@ -105,9 +116,29 @@ export class StdoutExtractor {
    * For reading a file in two parts at once (stdout-parts.ts). The later part's extractor ends
    * like `finish`, but hands over its series as data ...
    */
-  finishPart(): { series: SeriesSnapshot[]; usedInheritedSection: boolean } {
+  finishPart(): { series: SeriesSnapshot[]; usedInheritedSection: boolean; clean: boolean } {
+    const clean = this.clean;
     this.endTable();
-    return { series: this.series.snapshots(), usedInheritedSection: this.table.usedInheritedSection };
+    return { series: this.series.snapshots(), usedInheritedSection: this.table.usedInheritedSection, clean };
+  }
+
+  /**
+   * Whether nothing read so far bears on the lines to come but the series: no table open, no
+   * section in force, no traceback. Then a new extractor that `restore`s the series reads on exactly
+   * as this one would (the incremental cache, stdout-cache.ts).
+   */
+  get clean(): boolean {
+    return !this.table.pending && !this.table.carriesSection && !this.inTraceback;
+  }
+
+  /** The series so far, as data (see `clean`). */
+  seriesSnapshots(): SeriesSnapshot[] {
+    return this.series.snapshots();
+  }
+
+  /** Starts from series read before (`seriesSnapshots` of an extractor that was `clean`); before any input. */
+  restore(snapshots: readonly SeriesSnapshot[]): void {
+    this.series.restore(snapshots);
   }
 
   /**
@@ -124,6 +155,11 @@ export class StdoutExtractor {
     return this.table.carriesSection;
   }
 
+  /** Whether the input so far ended inside a Python traceback, whose next lines are to be skipped. */
+  get midTraceback(): boolean {
+    return this.inTraceback;
+  }
+
   /** The line starting at `s`; returns where the next one starts. */
   private lineAt(buf: Buffer, s: number, end: number): number {
     let segment = s;
@@ -133,7 +169,7 @@ export class StdoutExtractor {
       if (next >= 0) return next;
     }
     // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
-    if (this.table.pending || this.needsFullLine(first) || this.mayBeLogging(buf, segment)) return this.fullLine(buf, segment);
+    if (this.table.pending || this.special(buf, segment)) return this.fullLine(buf, segment);
     const templates = this.templates;
     const matched = templates.match(buf, s, end);
     if (matched >= 0) {
@@ -164,7 +200,7 @@ export class StdoutExtractor {
         // tqdm redraws with `\r`; what is after the last one is what the terminal showed.
         segment = ++p;
         this.count = 0;
-        if (this.needsFullLine(buf[segment]!) || this.mayBeLogging(buf, segment)) return this.fullLine(buf, segment);
+        if (this.special(buf, segment)) return this.fullLine(buf, segment);
       } else {
         return this.fullLine(buf, segment);
       }
@@ -188,23 +224,35 @@ export class StdoutExtractor {
     const stepped = !Number.isNaN(step);
     for (let i = 0; i < plan.metricSlots.length; i++) {
       const value = values[plan.metricSlots[i]!]!;
-      if (stepped) plan.builders[i]!.add(step, value);
-      else plan.builders[i]!.addCounted(value);
+      const target = plan.targets[i]!;
+      if (stepped) this.steppedSeries(target).add(step, value);
+      else this.steplessSeries(target).addCounted(value);
     }
+  }
+
+  /** A target's series of points with a step, made at its first point. */
+  private steppedSeries(target: MetricTarget): SeriesBuilder {
+    if (!target.builder) target.builder = this.series.builder(target.name);
+    return target.builder;
+  }
+
+  /** ... and of points without one. */
+  private steplessSeries(target: MetricTarget): SeriesBuilder {
+    if (!target.countedBuilder) target.countedBuilder = this.series.countedBuilder(target.name);
+    return target.countedBuilder;
   }
 
   private planFor(template: LineTemplate): RecordPlan {
     const steps: { rank: number; slot: number }[] = [];
-    const plan: RecordPlan = { stepSlots: [], metricSlots: [], builders: [] };
+    const plan: RecordPlan = { stepSlots: [], metricSlots: [], targets: [] };
     for (let slot = 0; slot < template.slots; slot++) {
       const target = this.keyTargets[template.keys[slot]!]!;
       if (target.ignored) continue;
       if (target.stepRank !== undefined) {
         steps.push({ rank: target.stepRank, slot });
       } else {
-        target.builder ??= this.series.builder(target.name);
         plan.metricSlots.push(slot);
-        plan.builders.push(target.builder);
+        plan.targets.push(target);
       }
     }
     // The lowest rank wins, the first of equals (as in `record`).
@@ -215,6 +263,18 @@ export class StdoutExtractor {
 
   private needsFullLine(first: number): boolean {
     return first === BAR || first === DASH || first === PAREN || this.patterns.length > 0;
+  }
+
+  /** Whether the line at `at` needs the full rules: those `needsFullLine` names, a logging prefix, `Episode N`. */
+  private special(buf: Buffer, at: number): boolean {
+    const first = buf[at]!;
+    return (
+      this.needsFullLine(first) ||
+      this.mayBeLogging(buf, at) ||
+      ((first | 0x20) === LOWER_E && startsWithEpisode(buf, at)) ||
+      this.inTraceback ||
+      (first === UPPER_T && startsWith(buf, at, TRACEBACK))
+    );
   }
 
   /** Two upper-case letters, the first a level's: `INFO:root:` may follow (`Epoch`, `Episode` do not pay). */
@@ -252,6 +312,7 @@ export class StdoutExtractor {
   }
 
   private scanLine(buf: Uint8Array, start: number, end: number, plain = false): void {
+    if (this.tracebackLine(buf, start, end)) return;
     if (this.patterns.length > 0) {
       const line = decode(buf, start, end);
       for (const pattern of this.patterns) this.recordNamed(extractWithPattern(line, pattern));
@@ -266,7 +327,13 @@ export class StdoutExtractor {
       this.endTable();
     }
     this.count = 0;
-    for (let p = start; p < end; p++) {
+    let from = start;
+    const episodeEnd = episodeAt(buf, start, end, this.pair);
+    if (episodeEnd >= 0) {
+      this.addPair(buf);
+      from = episodeEnd;
+    }
+    for (let p = from; p < end; p++) {
       const c = buf[p];
       if (c !== EQUALS && c !== COLON) continue;
       const valueEnd = pairAt(buf, start, p, end, this.pair);
@@ -275,6 +342,24 @@ export class StdoutExtractor {
       p = valueEnd - 1;
     }
     this.record(this.count);
+  }
+
+  /**
+   * Whether the line is part of a Python traceback: from `Traceback (most recent call last):` over
+   * the indented frames to the exception line (`KeyboardInterrupt`, `RuntimeError: …`). Frames
+   * quote code (`F.softmax(x, dim=-1)`), which reads like pairs. An exception line that itself ends
+   * in a traceback header (JAX's callbacks) keeps the traceback going.
+   */
+  private tracebackLine(buf: Uint8Array, start: number, end: number): boolean {
+    if (this.inTraceback) {
+      const indented = start < end && (buf[start] === SPACE || buf[start] === TAB);
+      if (!indented) this.inTraceback = end - start >= TRACEBACK.length && startsWith(buf, end - TRACEBACK.length, TRACEBACK);
+      return true;
+    }
+    if (buf[start] !== UPPER_T || end - start < TRACEBACK.length || !startsWith(buf, start, TRACEBACK)) return false;
+    this.endTable();
+    this.inTraceback = true;
+    return true;
   }
 
   /** Collects the pair just found (unless its key is ignored); returns its key id. */
@@ -304,7 +389,8 @@ export class StdoutExtractor {
     let target = this.namedTargets.get(rawKey);
     if (!target) {
       const name = normaliseMetricName(rawKey);
-      target = { name, stepRank: stepKeyRank(name), builder: undefined, ignored: NOT_METRICS.has(name) };
+      const stepRank = stepKeyRank(name) ?? (name.toLowerCase() === 'episode' ? EPISODE_RANK : undefined);
+      target = { name, stepRank, builder: undefined, countedBuilder: undefined, ignored: NOT_METRICS.has(name) };
       this.namedTargets.set(rawKey, target);
     }
     return target;
@@ -355,15 +441,19 @@ export class StdoutExtractor {
     for (let i = 0; i < n; i++) {
       const target = this.lineTargets[i]!;
       if (target.stepRank !== undefined) continue;
-      target.builder ??= this.series.builder(target.name);
-      if (step === undefined) target.builder.addCounted(this.lineValues[i]!);
-      else target.builder.add(step, this.lineValues[i]!);
+      if (step === undefined) this.steplessSeries(target).addCounted(this.lineValues[i]!);
+      else this.steppedSeries(target).add(step, this.lineValues[i]!);
     }
   }
 }
 
 function decode(buf: Uint8Array, start: number, end: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+}
+
+function startsWith(buf: Uint8Array, at: number, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
 }
 
 function indexOrInfinity(buf: Buffer, byte: number, from: number): number {

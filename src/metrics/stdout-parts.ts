@@ -12,12 +12,18 @@ const SPLIT_WINDOW = 1024 * 1024;
 export interface LaterPart {
   series: SeriesSnapshot[];
   usedInheritedSection: boolean;
+  /** Byte offsets of the lines skipped as too long. */
+  longLines: number[];
+  /** Whether the part ended `clean` (StdoutExtractor.clean). */
+  clean: boolean;
 }
 
 /** The request a worker gets: the log, where its part starts, and the extractor's settings. */
 export interface PartRequest {
   file: string;
   start: number;
+  /** Where the part ends (after a `\n`); wherever the file ends when absent. */
+  end?: number;
   patterns: string[];
   maxPoints: number | undefined;
 }
@@ -59,6 +65,8 @@ export async function findSplit(file: string, size: number): Promise<number> {
 export async function readLaterPart(request: PartRequest): Promise<LaterPart> {
   const { compiled } = compilePatterns(request.patterns);
   const extractor = new StdoutExtractor(request.file, compiled, request.maxPoints);
-  await forEachCompleteBlock(request.file, (buf, end) => extractor.bytes(buf, 0, end), { start: request.start });
-  return extractor.finishPart();
+  const longLines: number[] = [];
+  const options = { start: request.start, ...(request.end !== undefined ? { end: request.end } : {}), redraws: true, onLongLine: (offset: number) => longLines.push(offset) };
+  await forEachCompleteBlock(request.file, (buf, end) => extractor.bytes(buf, 0, end), options);
+  return { ...extractor.finishPart(), longLines };
 }

@@ -10,7 +10,8 @@
  *    or ` - `), so `global step=2048, episodic return=1` keeps its names while `training with
  *    lr=0.001 seed=0` gives `lr` and `seed`; one word also after a plain space (`step=1 loss=0.5`);
  *  - the value is a number (or nan/inf) ending at the line end, whitespace, `,` `;` `|` `)` `}`;
- *  - `:` followed by `//` is a URL, not a pair.
+ *  - `:` followed by `//` is a URL, not a pair;
+ *  - `Episode N` opening a line (pytorch/examples' reinforce.py) is a pair with no `=`/`:` (`episodeAt`).
  * Callers guarantee a `\n` after the scanned range (the reader hands over whole lines), so loops
  * that stop at a non-digit need no bound of their own.
  */
@@ -96,7 +97,11 @@ function findKeyStart(buf: Uint8Array, lineStart: number, keyEnd: number): numbe
 
 function afterSeparator(buf: Uint8Array, lineStart: number, wordStart: number): boolean {
   let b = wordStart - 1;
-  while (b >= lineStart && isBlank(buf[b]!)) b--;
+  // A tab separates (`Episode 10\tLast reward: 43.00`): it must be seen before blanks are skipped.
+  while (b >= lineStart && isBlank(buf[b]!)) {
+    if (buf[b] === TAB) return true;
+    b--;
+  }
   if (b < lineStart) return true;
   const c = buf[b]!;
   if (c === 45 /* - */) return b + 1 < wordStart && b - 1 >= lineStart && buf[b - 1] === SPACE;
@@ -198,4 +203,29 @@ function latin1(buf: Uint8Array, start: number, end: number): string {
 
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
+}
+
+const EPISODE = bytesOf('episode');
+
+/** `episode` in any case, then a blank, at `at`: the start `episodeAt` looks for. */
+export function startsWithEpisode(buf: Uint8Array, at: number): boolean {
+  return equalsLowercase(buf, at, EPISODE) && isBlank(buf[at + EPISODE.length]!);
+}
+
+/**
+ * `Episode 10` (in any case) at `start`, then blanks, a whole number and a
+ * terminator: pytorch/examples' reinforce.py and actor_critic.py print `Episode 10\tLast reward: …`.
+ * Returns the number's end (and `out` filled), or -1.
+ */
+export function episodeAt(buf: Uint8Array, start: number, end: number, out: Pair): number {
+  if (start + EPISODE.length >= end || !startsWithEpisode(buf, start)) return -1;
+  let v = start + EPISODE.length;
+  while (v < end && isBlank(buf[v]!)) v++;
+  if ((CLASS[buf[v]!]! & DIGIT) === 0) return -1;
+  const valueEnd = numberAt(buf, v, end, out);
+  if (valueEnd < 0 || !Number.isInteger(out.value)) return -1;
+  out.keyStart = start;
+  out.keyEnd = start + EPISODE.length;
+  out.valueStart = v;
+  return valueEnd;
 }

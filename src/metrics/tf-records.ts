@@ -18,6 +18,8 @@ export interface ScanResult {
   /** A record whose data checksum failed is skipped; a bad length checksum ends the scan. */
   problems: RecordProblem[];
   stopped: boolean;
+  /** The whole size of the record after the last one returned, when its header is there but not all of it. */
+  need?: number;
 }
 
 const HEADER = 12;
@@ -29,6 +31,7 @@ export function scanRecords(bytes: Uint8Array, baseOffset: number): ScanResult {
   const records: TfRecord[] = [];
   const problems: RecordProblem[] = [];
   let pos = 0;
+  let need: number | undefined;
   while (bytes.length - pos >= HEADER) {
     const lengthBytes = bytes.subarray(pos, pos + 8);
     if (maskedCrc32c(lengthBytes) !== view.getUint32(pos + 8, true)) {
@@ -37,7 +40,10 @@ export function scanRecords(bytes: Uint8Array, baseOffset: number): ScanResult {
     }
     const length = Number(view.getBigUint64(pos, true));
     const total = HEADER + length + FOOTER;
-    if (bytes.length - pos < total) break;
+    if (bytes.length - pos < total) {
+      need = total;
+      break;
+    }
     const data = bytes.subarray(pos + HEADER, pos + HEADER + length);
     if (maskedCrc32c(data) === view.getUint32(pos + HEADER + length, true)) {
       records.push({ offset: baseOffset + pos, data });
@@ -46,7 +52,7 @@ export function scanRecords(bytes: Uint8Array, baseOffset: number): ScanResult {
     }
     pos += total;
   }
-  return { records, consumed: pos, problems, stopped: false };
+  return { records, consumed: pos, problems, stopped: false, ...(need !== undefined ? { need } : {}) };
 }
 
 /** What is left at the end of a file that did not end on a record boundary. */

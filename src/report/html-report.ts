@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { formatValue } from '../compare/output.js';
 import { formatParam } from '../compare/params.js';
-import type { ComparePlan } from '../compare/plan.js';
+import { type ComparePlan, constantValue } from '../compare/plan.js';
 import { CHART_GEOMETRY, type ChartData, escapeHtml, PALETTE, renderChart } from './html-chart.js';
 import { HOVER_SCRIPT, STYLE } from './html-assets.js';
 
@@ -24,7 +24,7 @@ export function renderHtmlReport(plan: ComparePlan, generatedAt: string): string
     );
     data.push(chart.data);
   }
-  const header = ['run', 'status', 'duration', ...plan.paramColumns, ...plan.metrics.flatMap((m) => [`${m} last`, 'best'])];
+  const header = ['run', 'status', 'duration', ...plan.paramColumns, ...plan.constantColumns, ...plan.metrics.flatMap((m) => [`${m} last`, 'best'])];
   const rows = plan.rows.map(({ run, cells }) => {
     const swatch = `<span class="swatch" style="background:${colourOf.get(run.id)}"></span>`;
     const link = `<a href="${escapeHtml(pathToFileURL(run.dir).href)}">${escapeHtml(run.id)}</a>`;
@@ -32,6 +32,10 @@ export function renderHtmlReport(plan: ComparePlan, generatedAt: string): string
       run.status,
       run.duration,
       ...plan.paramColumns.map((key) => formatParam(run.params[key])),
+      ...plan.constantColumns.map((name) => {
+        const value = constantValue(run, name);
+        return value === undefined ? '' : formatValue(value);
+      }),
       ...plan.metrics.flatMap((m) => [formatValue(cells[m]?.last), formatValue(cells[m]?.best)]),
     ];
     return `<tr><td>${swatch}${link}</td>${values.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`;

@@ -31,6 +31,10 @@ describe('stdout lines', () => {
     ['total_timesteps is a step, not a metric', ['total_timesteps=100 reward=1'], { reward: [[100, 1]] }],
     ["Python logging's LEVEL:logger: prefix is not part of the name", ['INFO:root:step=100 reward=5', 'WARNING:train.ppo:step=200 reward=6'], { reward: [[100, 5], [200, 6]] }],
     ['a line that only starts like a level is scanned as usual', ['Epoch: 2, step=7', 'DONE: reward=4'], { Epoch: [[7, 2]], reward: [[0, 4]] }],
+    ['a tab separates: two-word names after it (reinforce.py)', ['Episode 10\tLast reward: 43.00\tAverage reward: 12.31'], { Last_reward: [[10, 43]], Average_reward: [[10, 12.31]] }],
+    ['Episode N opening a line is the step, in any case', ['episode 7  score: 2', 'EPISODE 8 score: 3'], { score: [[7, 2], [8, 3]] }],
+    ['episode=N is a step after the STEP_KEYS names', ['episode=3 reward=5', 'episode=4 step=90 reward=6'], { reward: [[3, 5], [90, 6]] }],
+    ['Episode without a whole number is not a step', ['Episode 1.5 reward=1', 'Episodes 3 reward=2'], { reward: [[0, 1], [1, 2]] }],
   ])('%s', (_, lines, expected) => {
     expect(extract(lines)).toEqual(expected);
   });

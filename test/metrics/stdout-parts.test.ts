@@ -69,6 +69,18 @@ describe('a log read in two parts gives what one pass gives', () => {
     }
   });
 
+  it('at every cut of a log with tracebacks, Episode lines and a name logged with and without a step', async () => {
+    const written = ['actor_critic_stdout.log', 'actor_critic_interrupt_stderr.log', 'eval_stdout.log'].map((name) => readFileSync(path.join(FIXTURES, 'written', name), 'utf8'));
+    const lines = ['loss=9', 'loss=8', 'acc=1', ...written, 'step=5 loss=3', 'loss=7'].join('\n');
+    const file = logFile(`${lines}\n`);
+    const expected = onePass(file);
+    expect(expected.map((s) => s.name)).toEqual(expect.arrayContaining(['Average_reward', 'loss', 'loss/no_step', 'reward/no_step']));
+    expect(expected.map((s) => s.name)).not.toContain('dim');
+    for (const split of cuts(readFileSync(file))) {
+      expect(await readStdoutLogInParts(file, [], undefined, split, readLaterPart), `cut at ${split}`).toEqual(expected);
+    }
+  });
+
   it.each(['run_dirs/sb3_slurm_robotaxi/2025-12-06_21-21-02/train.out', 'console_logs/verl_grpo_nohup_train.out', 'console_logs/maniskill_cleanrl_ppo_nohup.log'])(
     '%s, cut in ten places',
     async (relative) => {
