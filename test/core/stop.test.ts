@@ -139,7 +139,7 @@ describe('stop', () => {
     const daemons = [viaStart, viaPm2].map((home) => Number(read(path.join(home, 'pm2.pid'))));
     for (const pid of daemons) expect(isAlive(pid), `pm2 daemon ${pid}`).toBe(true);
     // rl-run started its daemon without the run's identity.
-    expect(read(`/proc/${daemons[0]}/environ`).split('\0').filter((e) => e.startsWith('RL_RUN_'))).toEqual([]);
+    expect(read(`/proc/${daemons[0]}/environ`).split('\0').filter((e) => /^RL_RUN_(ID|DIR|NAME)=/.test(e))).toEqual([]);
     const childRecord = sandbox.record(childRun.id);
     expect(childRecord.status.state).toBe('running');
     expect(isAlive(childRecord.pid)).toBe(true);
