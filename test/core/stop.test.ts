@@ -175,6 +175,18 @@ describe('stop', () => {
     expect(sandbox.record(run.id).status).toMatchObject({ state: 'stopped', exitCode: 0 });
   }, 120_000);
 
+  it('restart racing stop joins the stop: one SIGINT, and the old run keeps its checkpoint', async () => {
+    const run = await startRun(sandbox, [path.join(sandbox.dir, 'saver.py'), '--name', 'race', '--', '2']);
+    await up(run.dir);
+    const [stop, restart] = await Promise.all([sandbox.cli(['stop', run.id]), sandbox.cli(['restart', run.id, '--json'])]);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(restart.code, restart.stderr).toBe(0);
+    markers.push(`RL_RUN_ID=${JSON.parse(restart.stdout).id}\0`);
+    expect(read(path.join(run.dir, 'sigints')).trim().split('\n')).toHaveLength(1);
+    expect(read(path.join(run.dir, 'checkpoint'))).not.toBe('');
+    expect(sandbox.record(run.id).status).toMatchObject({ state: 'stopped', exitCode: 0 });
+  });
+
   it('stop of a run still starting interrupts it as soon as it is up, without waiting for the grace period', async () => {
     // Holding pm2's connect lock keeps `start` between writing the record and starting the runner.
     const lock = path.join(sandbox.pm2Home, 'rl-run.connect.lock');
@@ -219,6 +231,17 @@ describe('stop', () => {
     const byTag = await sandbox.cli(['stop', '--tag', 'keep']);
     expect(byTag.code, byTag.stderr).toBe(0);
     expect(sandbox.record(other.id).status.state).toBe('stopped');
+  });
+
+  it('wants runs or --name / --tag, not neither and not both; a filter that matches no live run stops nothing', async () => {
+    const none = await sandbox.cli(['stop']);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toBe("rl-run: give the runs to stop (id, prefix, name, latest~N), or --name / --tag for a sweep's runs");
+    const both = await sandbox.cli(['stop', 'latest', '--name', 'sweep']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both');
+    const nothing = await sandbox.cli(['stop', '--name', 'no-such-sweep']);
+    expect(nothing).toMatchObject({ code: 0, stdout: "nothing to stop: no live run named 'no-such-sweep'\n" });
   });
 
   it('says on a terminal what it waits for', async () => {
