@@ -107,7 +107,9 @@ function report(registry: Registry, run: StoredRun, outcome: StopOutcome): strin
   if (outcome === 'already-ended') return `${run.record.id} had already ended (${fields?.status ?? statusFields(run.record.status).status})`;
   if (outcome === 'killed') return `stopped ${run.record.id} (killed after the grace period)`;
   const exit = fields?.signal ?? fields?.exitCode;
-  return `stopped ${run.record.id} (${exit === undefined || exit === null ? 'before its script started' : `exit ${exit}`})`;
+  if (exit !== undefined && exit !== null) return `stopped ${run.record.id} (exit ${exit})`;
+  const started = after.ok && after.run.record.pid !== undefined;
+  return `stopped ${run.record.id} (${started ? 'exit status unknown: its runner was gone' : 'before its script started'})`;
 }
 
 /** One status line on stderr, redrawn every second, cleared before anything else is printed. */

@@ -187,6 +187,22 @@ describe('stop', () => {
     expect(sandbox.record(run.id).status).toMatchObject({ state: 'stopped', exitCode: 0 });
   });
 
+  it('without its runner (kill -9), the stop command itself interrupts the script once and records the end', async () => {
+    const run = await startRun(sandbox, [path.join(sandbox.dir, 'saver.py'), '--name', 'orphan', '--', '1']);
+    await up(run.dir);
+    const { runner, pid } = sandbox.record(run.id);
+    markers.push(`RL_RUN_ID=${run.id}\0`);
+    process.kill(runner.pid, 'SIGKILL');
+    await waitFor('the runner to go', () => !isAlive(runner.pid));
+    const stop = await sandbox.cli(['stop', run.id, '--timeout', '30s']);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stdout).toContain(`stopped ${run.id} (exit status unknown: its runner was gone)`);
+    expect(read(path.join(run.dir, 'sigints')).trim().split('\n')).toHaveLength(1);
+    expect(read(path.join(run.dir, 'checkpoint'))).not.toBe('');
+    expect(isAlive(pid)).toBe(false);
+    expect(sandbox.record(run.id).status).toMatchObject({ state: 'stopped', signal: null });
+  });
+
   it('stop of a run still starting interrupts it as soon as it is up, without waiting for the grace period', async () => {
     // Holding pm2's connect lock keeps `start` between writing the record and starting the runner.
     const lock = path.join(sandbox.pm2Home, 'rl-run.connect.lock');

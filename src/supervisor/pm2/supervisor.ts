@@ -92,7 +92,7 @@ export class Pm2Supervisor implements Supervisor {
     let saveSince: number | null = null;
     let polls = 0;
     for (;;) {
-      const read = this.registry.read(record.id);
+      const read = this.registry.readRaw(record.id);
       if (!read.ok) throw new RuntimeError(`cannot read run ${record.id} while stopping it: ${read.reason}`);
       const current = read.run.record;
       if (isEnded(current.status)) return outcomeOf(current.status);
@@ -112,15 +112,20 @@ export class Pm2Supervisor implements Supervisor {
         signalAll(findRunProcesses(record.id, script ?? undefined).filter((ref) => ref.pid !== runner?.pid), 'SIGKILL');
         killedAt = now;
       }
-      if (killedAt !== null && now >= killedAt + AFTER_KILL_MS) {
-        if (runner) {
-          throw new RuntimeError(`run ${record.id} has not ended ${Math.round((now - request.deadline) / 1000)} s after its stop deadline; see ${layout.runnerLog}`);
+      if (!runner && !isAlive(script ?? undefined)) {
+        if (interrupted || killedAt !== null) {
+          // It ended under this stop with no runner left to record it (the runner was killed): we do.
+          const ended = this.registry.update(record.id, (r) =>
+            isEnded(r.status) ? r : { ...r, status: { state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: killedAt !== null ? 'SIGKILL' : null } },
+          );
+          return outcomeOf(ended.status);
         }
-        // Nobody will record the end (the runner is gone): record it ourselves.
-        const ended = this.registry.update(record.id, (r) =>
-          isEnded(r.status) ? r : { ...r, status: { state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: 'SIGKILL' } },
-        );
-        return outcomeOf(ended.status);
+        // Gone by itself (pm2 kill, a reboot), or a start whose launcher died: the observer says lost.
+        const seen = this.registry.read(record.id);
+        if (seen.ok && isEnded(seen.run.record.status)) return outcomeOf(seen.run.record.status);
+      }
+      if (runner && killedAt !== null && now >= killedAt + AFTER_KILL_MS) {
+        throw new RuntimeError(`run ${record.id} has not ended ${Math.round((now - request.deadline) / 1000)} s after its stop deadline; see ${layout.runnerLog}`);
       }
       onProgress?.({
         id: record.id,
