@@ -62,6 +62,7 @@ export async function stop(selection: StopSelection, timeout: string | undefined
   }
   const waiting = new Map<string, StopProgress>();
   const ticker = process.stderr.isTTY ? progressLine(() => [...waiting.values()]) : null;
+  const leaving = sayStopGoesOn(() => [...waiting.values()], ticker);
   const results = await Promise.allSettled(
     runs.map(async (run) => {
       const supervisor = await supervisorFor(run.record.backend, registry);
@@ -76,6 +77,7 @@ export async function stop(selection: StopSelection, timeout: string | undefined
     }),
   );
   ticker?.stop();
+  leaving.off();
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) throw failed.reason;
 }
@@ -110,6 +112,35 @@ function report(registry: Registry, run: StoredRun, outcome: StopOutcome): strin
   if (exit !== undefined && exit !== null) return `stopped ${run.record.id} (exit ${exit})`;
   const started = after.ok && after.run.record.pid !== undefined;
   return `stopped ${run.record.id} (${started ? 'exit status unknown: its runner was gone' : 'before its script started'})`;
+}
+
+/**
+ * Ctrl-C or a closed terminal ends this command, not the stop: the runner owns its deadline. Say
+ * so, then end as the signal would have.
+ */
+function sayStopGoesOn(waits: () => StopProgress[], ticker: { stop(): void } | null): { off(): void } {
+  const signals = ['SIGINT', 'SIGHUP', 'SIGTERM'] as const;
+  const onSignal = (signal: NodeJS.Signals) => {
+    off();
+    ticker?.stop();
+    const pending = waits();
+    const deadline = Math.max(0, ...pending.map((wait) => wait.deadline));
+    try {
+      if (pending.length) {
+        process.stderr.write(
+          `\nrl-run: the stop goes on without this command: what is left of ${pending.map((wait) => wait.id).join(', ')} gets SIGKILL at ${new Date(deadline).toLocaleTimeString()}; 'rl-run stop' again waits for it\n`,
+        );
+      }
+    } catch {
+      // the terminal is gone
+    }
+    process.kill(process.pid, signal);
+  };
+  const off = () => {
+    for (const signal of signals) process.removeListener(signal, onSignal);
+  };
+  for (const signal of signals) process.once(signal, onSignal);
+  return { off };
 }
 
 /** One status line on stderr, redrawn every second, cleared before anything else is printed. */

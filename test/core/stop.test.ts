@@ -146,7 +146,7 @@ describe('stop', () => {
     expect(isAlive(childRecord.runner.pid)).toBe(true);
   });
 
-  it('finishes a stop whose command was killed: the runner sends SIGKILL at the deadline', async () => {
+  it('finishes a stop whose command was interrupted (Ctrl-C): the runner sends SIGKILL at the deadline', async () => {
     const stubborn = sandbox.write(
       'stubborn.py',
       'import os, signal, time\ndef note(*_):\n    open(os.environ["RL_RUN_DIR"] + "/sigints", "a").write("x\\n")\nsignal.signal(signal.SIGINT, note)\nprint("up", flush=True)\nwhile True:\n    time.sleep(0.05)\n',
@@ -155,8 +155,12 @@ describe('stop', () => {
     await up(run.dir);
     const stop = sandbox.spawnCli(['stop', run.id, '--timeout', '2s']);
     mine.push(stop);
+    const stopped = collectOutput(stop);
     await waitFor('the SIGINT', () => read(path.join(run.dir, 'sigints')));
-    stop.kill('SIGKILL');
+    stop.kill('SIGINT'); // Ctrl-C
+    const interrupted = await stopped;
+    expect(interrupted.signal).toBe('SIGINT');
+    expect(interrupted.stderr).toContain(`the stop goes on without this command: what is left of ${run.id} gets SIGKILL at`);
     const ended = await waitFor('the run to end without its stop command', () => {
       const record = sandbox.record(run.id);
       return record.status.state !== 'running' && record;
