@@ -7,6 +7,7 @@ import { describeWait, describeWaits } from '../../src/format/stop-progress.js';
 import { layoutOfDir } from '../../src/registry/layout.js';
 import { isSameProcess, processRef, processStartTime, signalVerified } from '../../src/registry/process.js';
 import { parseStopRequest, readStopRequest, requestStop } from '../../src/registry/stop-request.js';
+import { StopWatch } from '../../src/runner/stop.js';
 import { findRunProcesses, hasEnvEntry, looksLikePm2Daemon, withoutRunIdentity } from '../../src/supervisor/process-tree.js';
 
 describe('run membership is a whole environment entry', () => {
@@ -125,6 +126,40 @@ describe('stop requests', () => {
     ['garbage: from its time stamp', '{"deadline": 3}', { requestedAt: 5_000, deadline: 15_000 }],
   ])('%s', (_label, text, expected) => {
     expect(parseStopRequest(text, 5_000, 10_000)).toEqual(expected);
+  });
+});
+
+describe("the runner's stop watch", () => {
+  it('carries out a request once: one interrupt however often it is asked, one kill at the deadline', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rl-run-watch-'));
+    try {
+      const layout = layoutOfDir(dir);
+      const calls: string[] = [];
+      const watch = new StopWatch(layout, 30_000, { interrupt: () => calls.push('interrupt'), kill: () => calls.push('kill'), log: () => {} });
+      expect(watch.check()).toBe(false);
+      expect(calls).toEqual([]);
+      requestStop(layout, 100);
+      for (let i = 0; i < 30; i++) expect(watch.check()).toBe(true);
+      expect(calls).toEqual(['interrupt']);
+      await waitUntil(() => calls.includes('kill'));
+      expect(calls).toEqual(['interrupt', 'kill']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a request on its own within a second, with nobody signalling the runner', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rl-run-watch-'));
+    try {
+      const layout = layoutOfDir(dir);
+      const calls: string[] = [];
+      new StopWatch(layout, 30_000, { interrupt: () => calls.push('interrupt'), kill: () => calls.push('kill'), log: () => {} });
+      requestStop(layout, 60_000);
+      await waitUntil(() => calls.length > 0);
+      expect(calls).toEqual(['interrupt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
