@@ -31,7 +31,7 @@ function pm2Env(env: Record<string, string>): Record<string, string> {
   return out;
 }
 
-const POLL_MS = 50;
+const POLL_MS = 20;
 const AFTER_KILL_MS = 5_000;
 /** How long after the deadline a live runner has to send SIGKILL itself before the stop command does. */
 const RUNNER_MARGIN_MS = 2_000;
