@@ -64,19 +64,24 @@ describe('stop', () => {
   };
   const up = (dir: string) => waitFor('the script to come up', () => read(path.join(dir, 'stdout.log')).includes('up'));
 
-  it('never signals a process that took the pid of the script while the runner waits to restart', () => {
+  it('never signals a process that took the pid of the script while the runner waits to restart', async () => {
     expect(canReusePids(), 'needs root to write /proc/sys/kernel/ns_last_pid (CI runs as root)').toBe(true);
-    return (async () => {
-      const cwd = project('reuse', { restart: { maxRestarts: 1, delayMs: 600_000 } });
-      const crash = sandbox.write('crash.py', 'import sys\nprint("crashing", flush=True)\nsys.exit(1)\n');
+    const cwd = project('reuse', { restart: { maxRestarts: 1, delayMs: 600_000 } });
+    const crash = sandbox.write('crash.py', 'import sys\nprint("crashing", flush=True)\nsys.exit(1)\n');
+    const log = path.join(sandbox.dir, 'reuse-witness.log');
+    // On a busy machine another process may take the freed pid first: then try with a new run.
+    for (let attempt = 1; ; attempt++) {
       const started = await sandbox.cli(['start', '--json', crash], { cwd });
       const run = JSON.parse(started.stdout);
       const { pid } = await waitFor('the first attempt to end', () => {
         const record = sandbox.record(run.id);
         return record.attempts[0]?.endedAt && !existsSync(`/proc/${record.pid}`) && record;
       });
-      const log = path.join(sandbox.dir, 'reuse-witness.log');
       const foreign = await spawnOnPid(pid, 'python3', [path.join(sandbox.dir, 'witness.py'), log], { env: sandbox.env });
+      if (!foreign && attempt < 5) {
+        await sandbox.cli(['stop', run.id], { cwd });
+        continue;
+      }
       expect(foreign, `could not land a process on pid ${pid}`).not.toBeNull();
       mine.push(foreign!);
       await waitFor('the foreign process to be up', () => read(log).includes('up'));
@@ -86,7 +91,8 @@ describe('stop', () => {
       expect(sandbox.record(run.id).status.state).toBe('stopped');
       expect(isAlive(pid)).toBe(true);
       expect(read(log)).toBe('up\n');
-    })();
+      return;
+    }
   });
 
   it('ends the run when it ends, but not processes whose environment only mentions its id', async () => {
