@@ -1,12 +1,11 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, describeError, errorCode } from '../errors.js';
-import { isZombie, processStartTime } from '../registry/process.js';
 import type { Registry } from '../registry/registry.js';
 import { isInside } from '../registry/safety.js';
 import { moveToTrash, purgeFromTrash } from '../registry/trash.js';
 import { observeStatus } from '../supervisor/observe.js';
-import { signalAll } from '../supervisor/process-tree.js';
+import { terminate } from '../supervisor/process-tree.js';
 import type { CleanAction, CleanPlan } from './plan.js';
 import { deleteEntries, pm2LogsDir } from './pm2.js';
 
@@ -21,7 +20,6 @@ export interface ExecuteResult {
 }
 
 const ORDER: CleanAction['kind'][] = ['mark-lost', 'kill', 'pm2-delete', 'remove-log', 'trash', 'purge'];
-const POLL_MS = 50;
 
 /**
  * Carries out a plan: repairs first, then processes, pm2, files. Stops at the first failure with a
@@ -90,16 +88,10 @@ function removeLogFile(file: string): void {
   }
 }
 
-/** SIGTERM, wait up to the grace for them to go, SIGKILL what is left. Checks each pid is still the process seen. */
+/**
+ * SIGTERM, up to the grace for them to go, SIGKILL to what is left: each signal goes only to the
+ * process the plan saw (pid and start time), so a pid reused since is left alone.
+ */
 async function endProcesses(kills: readonly Extract<CleanAction, { kind: 'kill' }>[], graceMs: number): Promise<void> {
-  const same = (k: (typeof kills)[number]) => k.startTime === undefined || processStartTime(k.pid) === k.startTime;
-  const alive = () => kills.filter((k) => same(k) && processStartTime(k.pid) !== undefined && !isZombie(k.pid));
-  signalAll(alive().map((k) => k.pid), 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (alive().length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  const left = alive().map((k) => k.pid);
-  if (left.length === 0) return;
-  signalAll(left, 'SIGKILL');
-  const after = Date.now() + 5_000;
-  while (alive().length && Date.now() < after) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  await terminate(kills.map((k) => ({ pid: k.pid, ...(k.startTime !== undefined ? { startTime: k.startTime } : {}) })), graceMs);
 }

@@ -8,6 +8,7 @@ import { type RunRecord, type RunState, isEnded } from '../registry/record.js';
 import type { Registry } from '../registry/registry.js';
 import { checkRemovable, diskUsage } from '../registry/safety.js';
 import { observeStatus } from '../supervisor/observe.js';
+import { isPm2DaemonProcess } from '../supervisor/process-tree.js';
 import type { OrphanFacts } from './orphans.js';
 import { listRlRunEntries, pm2DaemonRunning, rlRunLogFiles } from './pm2.js';
 import type { RetentionRun } from './retention.js';
@@ -154,7 +155,7 @@ export function runProcesses(): { pid: number; startTime?: number; runId: string
     }
     const vars = environ.split('\0');
     const runId = vars.find((v) => v.startsWith('RL_RUN_ID='))?.slice('RL_RUN_ID='.length);
-    if (!runId) continue;
+    if (!runId || isPm2DaemonProcess(pid, environ)) continue;
     if (!isAlive({ pid })) continue;
     const runDir = vars.find((v) => v.startsWith('RL_RUN_DIR='))?.slice('RL_RUN_DIR='.length) ?? null;
     const startTime = processStartTime(pid);

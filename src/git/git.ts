@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import type { GitInfo } from '../registry/record.js';
 import { createExclusive } from '../registry/safe-fs.js';
+import { withoutRunIdentity } from '../supervisor/process-tree.js';
 
 /** The git adapter: what commit a run's code came from, and its uncommitted changes. */
 function git(cwd: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }, (error, stdout) =>
+    execFile('git', args, { cwd, env: withoutRunIdentity(process.env), maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }, (error, stdout) =>
       resolve(error ? null : stdout),
     );
   });

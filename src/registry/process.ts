@@ -44,6 +44,45 @@ export function isZombie(pid: number): boolean {
   }
 }
 
+/** Whether this system has /proc: where it has, a process's identity is its pid and its start time. */
+const HAS_PROC = (() => {
+  try {
+    readFileSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * True when the ref's pid is, at this instant, still the process the ref was taken of. A ref
+ * without a start time cannot be told from a reused pid where /proc exists: it never matches there.
+ */
+export function isSameProcess(ref: ProcessRef): boolean {
+  if (!Number.isInteger(ref.pid) || ref.pid <= 0) return false;
+  if (!HAS_PROC) return true;
+  return ref.startTime !== undefined && processStartTime(ref.pid) === ref.startTime;
+}
+
+/**
+ * The only way rl-run signals a process: each ref's identity (pid + start time) is checked right
+ * before its signal, so a pid reused since the ref was taken is never signalled. Never a process
+ * group, never rl-run itself. Returns how many were signalled.
+ */
+export function signalVerified(refs: readonly ProcessRef[], signal: NodeJS.Signals): number {
+  let sent = 0;
+  for (const ref of refs) {
+    if (ref.pid === process.pid || !isSameProcess(ref)) continue;
+    try {
+      process.kill(ref.pid, signal);
+      sent++;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return sent;
+}
+
 /** The user running rl-run; userInfo() throws for a uid without a passwd entry (some containers). */
 export function currentUser(): string {
   try {

@@ -13,13 +13,14 @@ import path from 'node:path';
 import { layoutOfDir } from '../registry/layout.js';
 import { processRef } from '../registry/process.js';
 import { appendNoFollow, isSymlink, openForAppend } from '../registry/safe-fs.js';
-import type { Attempt, RunRecord, RunStatus } from '../registry/record.js';
+import type { Attempt, ProcessRef, RunRecord, RunStatus } from '../registry/record.js';
 import { readRecordIn, updateRecordIn } from '../registry/record-file.js';
-import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
+import { findRunProcesses, signalAll, terminate } from '../supervisor/process-tree.js';
 import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
 import { recordOutputSizes } from './output-index.js';
+import { StopWatch } from './stop.js';
 
 /**
  * The run directory, held open: a user who moves it away (`mv runs/X /elsewhere`) mid-run still
@@ -42,7 +43,12 @@ const runDir = path.resolve(process.argv[2] ?? '.');
 const runName = path.basename(runDir);
 const layout = layoutOfDir(pinned(runDir));
 let child: ChildProcess | null = null;
+/** The script of the attempt under way, as first seen, for walking its process tree. */
+let childRef: ProcessRef | null = null;
 let externalSignal: string | null = null;
+let stop: StopWatch | null = null;
+/** Ends the restart delay early (a stop, or a signal from outside). */
+let wake: (() => void) | null = null;
 
 function readRecord(): RunRecord {
   const read = readRecordIn(layout.dir, runName);
@@ -86,10 +92,12 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
       closeSync(out);
       closeSync(err);
       child = null;
-      resolve({ ...end, stopRequested: existsSync(layout.stopRequest), externalSignal });
+      childRef = null;
+      resolve({ ...end, stopRequested: stop?.check() ?? false, externalSignal });
     };
     proc.once('spawn', () => {
       const startedAt = new Date().toISOString();
+      childRef = processRef(proc.pid!);
       try {
         saveRecord((current) => ({
           ...current,
@@ -103,9 +111,11 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
       } catch (error) {
         // Unrecorded, the script would run with nobody to stop it or note its end (ENOSPC did this).
         log(`cannot record the start (${(error as Error).message}): ending the script`);
-        signalAll([-proc.pid!], 'SIGKILL');
+        killOwnGroup(proc);
         return;
       }
+      // A stop asked for while the script was being started reaches it now that its pid is known.
+      if (stop?.check()) return;
       if (externalSignal) proc.kill('SIGINT');
     });
     proc.once('error', (error: NodeJS.ErrnoException) => {
@@ -130,14 +140,26 @@ const LEFTOVER_GRACE_MS = 2_000;
  * still carrying the run's id gets SIGTERM, and SIGKILL if it is still there after a short grace.
  */
 async function endLeftovers(runId: string, scriptPid: number): Promise<void> {
-  const others = () => findRunProcesses(runId).filter((pid) => pid !== process.pid && pid !== scriptPid);
-  if (signalAll(others(), 'SIGTERM') === 0) return;
-  const deadline = Date.now() + LEFTOVER_GRACE_MS;
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    if (others().length === 0) return;
+  await terminate(findRunProcesses(runId).filter((ref) => ref.pid !== scriptPid), LEFTOVER_GRACE_MS);
+}
+
+/**
+ * The script's whole process group. Only for our own child before its exit is seen: until the
+ * runner reaps it, neither its pid nor its group id can belong to anyone else.
+ */
+function killOwnGroup(proc: ChildProcess): void {
+  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+  try {
+    process.kill(-proc.pid, 'SIGKILL');
+  } catch {
+    // gone already
   }
-  signalAll(others(), 'SIGKILL');
+}
+
+/** The stop deadline: SIGKILL to the script's group and to every process of the run, each verified. */
+function killRun(runId: string): void {
+  if (child) killOwnGroup(child);
+  signalAll(findRunProcesses(runId, childRef ?? undefined), 'SIGKILL');
 }
 
 /** The attempts with the last one, if still open, closed as `end` says. */
@@ -174,6 +196,17 @@ async function main(): Promise<void> {
   recordOutputSizes(layout);
   const env = scriptEnvironment(process.env);
   const total = initial.restart.maxRestarts + 1;
+  stop = new StopWatch(layout, initial.stopTimeoutMs, {
+    interrupt: () => (child ? child.kill('SIGINT') : wake?.()),
+    kill: () => killRun(initial.id),
+    log,
+  });
+  // Asked to stop before the script was ever started: it is not started.
+  if (stop.check()) {
+    endAttempt({ state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: null });
+    log('run ended: stopped before the script was started');
+    return;
+  }
   for (let attempt = 1; ; attempt++) {
     const record = readRecord();
     const end = await runAttempt(record, env);
@@ -188,8 +221,15 @@ async function main(): Promise<void> {
       ...current,
       attempts: closeLastAttempt(current.attempts, { endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal }),
     }));
-    await new Promise((resolve) => setTimeout(resolve, record.restart.delayMs));
-    if (existsSync(layout.stopRequest) || externalSignal) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, record.restart.delayMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = null;
+    if (stop.check() || externalSignal) {
       endAttempt({ state: 'stopped', endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal });
       return;
     }
@@ -200,9 +240,12 @@ async function main(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    // A stop by rl-run signals the script itself; a signal reaching the runner came from outside.
-    if (!existsSync(layout.stopRequest)) externalSignal ??= signal;
-    child?.kill(signal === 'SIGHUP' ? 'SIGINT' : signal);
+    // rl-run's stop signals the runner, which carries it out once (see StopWatch); any other
+    // signal reaching the runner came from outside.
+    if (stop?.check()) return;
+    externalSignal ??= signal;
+    if (child) child.kill(signal === 'SIGHUP' ? 'SIGINT' : signal);
+    else wake?.();
   });
 }
 

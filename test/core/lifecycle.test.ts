@@ -94,7 +94,7 @@ describe('a run from start to stop', () => {
     expect(sandbox.record(run.id).status).toMatchObject({ state: 'stopped', signal: 'SIGKILL' });
     expect(isAlive(pid)).toBe(false);
     const { findRunProcesses } = await import('../../src/supervisor/process-tree.js');
-    expect(findRunProcesses(run.id).filter((p) => p !== sandbox.record(run.id).runner?.pid && isAlive(p))).toEqual([]);
+    expect(findRunProcesses(run.id).filter((p) => p.pid !== sandbox.record(run.id).runner?.pid && isAlive(p.pid))).toEqual([]);
   });
 
   it('records a failing script as failed with its exit code, and show prints the end of its stderr', async () => {

@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { RuntimeError, describeError, errorCode } from '../../errors.js';
+import { RUN_IDENTITY_VARIABLES } from '../process-tree.js';
 import { withFileLock } from './lock.js';
 
 type Pm2 = typeof import('pm2');
@@ -19,9 +20,13 @@ const CONNECT_TIMEOUT_MS = 30_000;
 export async function withPm2<T>(action: (pm2: Pm2) => Promise<T>): Promise<T> {
   const home = pm2Home();
   assertUsableHome(home);
-  const pm2 = ((await import('pm2')) as unknown as { default: Pm2 }).default;
+  let pm2: Pm2;
   try {
-    await withFileLock(path.join(home, 'rl-run.connect.lock'), CONNECT_TIMEOUT_MS * 2, () => connect(pm2));
+    pm2 = await withoutOwnRunIdentity(async () => {
+      const loaded = ((await import('pm2')) as unknown as { default: Pm2 }).default;
+      await withFileLock(path.join(home, 'rl-run.connect.lock'), CONNECT_TIMEOUT_MS * 2, () => connect(loaded));
+      return loaded;
+    });
   } catch (error) {
     throw new RuntimeError(
       `cannot reach or start the pm2 daemon (PM2_HOME=${home}): ${describeError(error)}; check that PM2_HOME is writable, or run 'npx pm2 kill' and try again`,
@@ -31,6 +36,26 @@ export async function withPm2<T>(action: (pm2: Pm2) => Promise<T>): Promise<T> {
     return await action(pm2);
   } finally {
     pm2.disconnect();
+  }
+}
+
+/**
+ * pm2 spawns its daemon with this process's environment (lib/Client.js, launchDaemon). When
+ * `rl-run start` runs inside a run (a sweep driver), that environment holds the run's RL_RUN_ID, and
+ * the daemon, with every run it holds, was ended with the driver. The daemon is started without it.
+ */
+async function withoutOwnRunIdentity<T>(action: () => Promise<T>): Promise<T> {
+  const saved: Record<string, string> = {};
+  for (const key of RUN_IDENTITY_VARIABLES) {
+    const value = process.env[key];
+    if (value === undefined) continue;
+    saved[key] = value;
+    delete process.env[key];
+  }
+  try {
+    return await action();
+  } finally {
+    Object.assign(process.env, saved);
   }
 }
 

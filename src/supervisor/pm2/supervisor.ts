@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { RuntimeError, describeError } from '../../errors.js';
-import { writeFileAtomic } from '../../registry/atomic.js';
-import { isAlive } from '../../registry/process.js';
-import { type RunRecord, isEnded } from '../../registry/record.js';
+import { isAlive, signalVerified } from '../../registry/process.js';
+import { type RunStatus, isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
 import { createExclusive } from '../../registry/safe-fs.js';
 import { PRESERVED_PREFIX } from '../../runner/env.js';
 import { findRunProcesses, signalAll } from '../process-tree.js';
-import type { StopOutcome, Supervisor } from '../types.js';
+import { requestStop } from '../../registry/stop-request.js';
+import type { StopOutcome, StopProgress, Supervisor } from '../types.js';
 import { pm2Call, withPm2 } from './client.js';
 
 export const PM2_NAMESPACE = 'rl-run';
@@ -34,6 +34,8 @@ function pm2Env(env: Record<string, string>): Record<string, string> {
 
 const POLL_MS = 20;
 const AFTER_KILL_MS = 5_000;
+/** How long after the deadline a live runner has to send SIGKILL itself before the stop command does. */
+const RUNNER_MARGIN_MS = 2_000;
 
 export class Pm2Supervisor implements Supervisor {
   readonly backend = 'pm2' as const;
@@ -77,42 +79,73 @@ export class Pm2Supervisor implements Supervisor {
     });
   }
 
-  async stop(run: StoredRun, timeoutMs: number): Promise<StopOutcome> {
+  /**
+   * Makes (or joins) the run's stop request and waits for the run to end. The runner carries the
+   * stop out (runner/stop.ts): this only tells it, with one SIGINT to the runner from the command
+   * that made the request. Without a live runner (killed), the command that made the request sends
+   * the script its SIGINT, and any command waiting sends SIGKILL at the deadline.
+   */
+  async stop(run: StoredRun, timeoutMs: number, onProgress?: (progress: StopProgress) => void): Promise<StopOutcome> {
     const { record, layout } = run;
     if (isEnded(record.status)) return 'already-ended';
-    // Renamed into place: a symlink planted as stop-requested is replaced, never written through.
-    writeFileAtomic(layout.stopRequest, `${new Date().toISOString()}\n`);
-    const script = record.pid ? { pid: record.pid, startTime: record.pidStartTime } : undefined;
-    if (script && isAlive(script)) signalAll([script.pid], 'SIGINT');
-    else if (record.runner && isAlive(record.runner)) signalAll([record.runner.pid], 'SIGINT');
-
-    if (await this.waitForEnd(record.id, timeoutMs)) return 'stopped';
-    // Grace is over: everything that carries the run's id, or descends from the script, goes.
-    const runnerPid = record.runner?.pid;
-    const current = this.registry.readRaw(record.id);
-    const pid = current.ok ? current.run.record.pid : record.pid;
-    const pids = findRunProcesses(record.id, pid).filter((p) => p !== runnerPid);
-    signalAll(pids, 'SIGKILL');
-    if (await this.waitForEnd(record.id, AFTER_KILL_MS)) return 'killed';
-    // Nobody recorded the end (the runner is gone too): record it ourselves.
-    this.registry.update(record.id, (r) => (isEnded(r.status) ? r : { ...r, status: { state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: 'SIGKILL' } }));
-    return 'killed';
-  }
-
-  /** Polls the record until it says the run ended; false at the deadline. */
-  private async waitForEnd(id: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    const { request, created } = requestStop(layout, timeoutMs);
+    let toldRunner = false;
+    let interrupted = false;
+    let killedAt: number | null = null;
+    let saveSince: number | null = null;
+    let polls = 0;
     for (;;) {
-      const current = this.registry.readRaw(id);
-      if (current.ok && isEnded(current.run.record.status)) return true;
-      if (current.ok && this.processesGone(current.run.record)) return false;
-      if (Date.now() >= deadline) return false;
+      const read = this.registry.readRaw(record.id);
+      if (!read.ok) throw new RuntimeError(`cannot read run ${record.id} while stopping it: ${read.reason}`);
+      const current = read.run.record;
+      if (isEnded(current.status)) return outcomeOf(current.status);
+      const now = Date.now();
+      const runner = current.runner && isAlive(current.runner) ? current.runner : null;
+      const script = current.pid && current.pidStartTime !== undefined ? { pid: current.pid, startTime: current.pidStartTime } : null;
+      const scriptAlive = script !== null && isAlive(script);
+      if (runner && created && !toldRunner) toldRunner = signalVerified([runner], 'SIGINT') > 0;
+      if (!runner && scriptAlive && created && !interrupted) interrupted = signalVerified([script!], 'SIGINT') > 0;
+      // Running when first seen: its SIGINT went out with the request; otherwise it goes out now.
+      if (scriptAlive || (runner && current.status.state === 'running')) saveSince ??= polls === 0 ? request.requestedAt : now;
+      polls++;
+
+      // The runner sends SIGKILL at the deadline. Past it (and a margin), or without a runner, we do.
+      const killDue = runner ? request.deadline + RUNNER_MARGIN_MS : request.deadline;
+      if (now >= killDue && killedAt === null) {
+        signalAll(findRunProcesses(record.id, script ?? undefined).filter((ref) => ref.pid !== runner?.pid), 'SIGKILL');
+        killedAt = now;
+      }
+      if (!runner && !isAlive(script ?? undefined)) {
+        if (interrupted || killedAt !== null) {
+          // It ended under this stop with no runner left to record it (the runner was killed): we do.
+          const ended = this.registry.update(record.id, (r) =>
+            isEnded(r.status) ? r : { ...r, status: { state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: killedAt !== null ? 'SIGKILL' : null } },
+          );
+          return outcomeOf(ended.status);
+        }
+        // Gone by itself (pm2 kill, a reboot), or a start whose launcher died: the observer says lost.
+        const seen = this.registry.read(record.id);
+        if (seen.ok && isEnded(seen.run.record.status)) return outcomeOf(seen.run.record.status);
+      }
+      if (runner && killedAt !== null && now >= killedAt + AFTER_KILL_MS) {
+        throw new RuntimeError(`run ${record.id} has not ended ${Math.round((now - request.deadline) / 1000)} s after its stop deadline; see ${layout.runnerLog}`);
+      }
+      onProgress?.({
+        id: record.id,
+        ...(killedAt !== null
+          ? { phase: 'end', since: killedAt }
+          : saveSince !== null
+            ? { phase: 'save', since: saveSince }
+            : { phase: 'start', since: request.requestedAt }),
+        deadline: request.deadline,
+      });
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
+}
 
-  private processesGone(record: RunRecord): boolean {
-    const script = record.pid ? isAlive({ pid: record.pid, startTime: record.pidStartTime }) : false;
-    return !script && !isAlive(record.runner) && !isAlive(record.launcher);
-  }
+/** A run that ended with SIGKILL while being stopped was killed after its grace period. */
+function outcomeOf(status: RunStatus): StopOutcome {
+  if (status.state === 'lost') return 'already-ended';
+  return 'signal' in status && status.signal === 'SIGKILL' ? 'killed' : 'stopped';
 }

@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { type JobInfo, SACCT_FIELDS, SQUEUE_FORMAT, parseSacct, parseScontrol, parseSqueue } from './parse.js';
+import { withoutRunIdentity } from '../process-tree.js';
 import { runIdOfJobName } from './script.js';
 
 /**
@@ -14,7 +15,7 @@ type Result = { ok: true; stdout: string } | { ok: false; stderr: string; missin
 
 function runSync(command: string, args: string[]): Result {
   try {
-    const stdout = execFileSync(command, args, { encoding: 'utf8', timeout: QUERY_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(command, args, { encoding: 'utf8', env: withoutRunIdentity(process.env), timeout: QUERY_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
     return { ok: true, stdout };
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
@@ -24,7 +25,7 @@ function runSync(command: string, args: string[]): Result {
 
 function runAsync(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(command, args, { encoding: 'utf8', timeout: QUERY_TIMEOUT_MS * 4, ...options }, (error, stdout, stderr) => {
+    execFile(command, args, { encoding: 'utf8', timeout: QUERY_TIMEOUT_MS * 4, ...options, env: withoutRunIdentity(options.env ?? process.env) }, (error, stdout, stderr) => {
       if (!error) resolve({ ok: true, stdout });
       else resolve({ ok: false, stderr: (stderr || error.message).trim(), missing: (error as NodeJS.ErrnoException).code === 'ENOENT' });
     });
@@ -43,6 +44,7 @@ export function assertSlurmAvailable(): void {
 
 /** Submits a batch script; the job id, or SLURM's own refusal as the error. */
 export async function submit(args: string[], env: Record<string, string>, cwd: string): Promise<string> {
+  // The job's own RL_RUN_* are written into the batch script; sbatch itself is not the run.
   const result = await runAsync('sbatch', args, { env, cwd });
   if (!result.ok) {
     if (result.missing) throw new UsageError("SLURM's sbatch is not installed or not on PATH: use --backend pm2 on this machine");

@@ -1,5 +1,5 @@
+import { requestStop } from '../../registry/stop-request.js';
 import type { SlurmConfig } from '../../config/schema.js';
-import { writeFileAtomic } from '../../registry/atomic.js';
 import { isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
 import { createExclusive } from '../../registry/safe-fs.js';
@@ -50,8 +50,9 @@ export class SlurmSupervisor implements Supervisor {
       await this.waitForEnd(record.id, jobId, AFTER_KILL_MS);
       return 'already-ended';
     }
-    const requestedAt = new Date().toISOString();
-    writeFileAtomic(layout.stopRequest, `${requestedAt}\n`);
+    // Made once; a second stop joins the first (one SIGINT, the first one's deadline).
+    const { request, created } = requestStop(layout, timeoutMs);
+    const requestedAt = new Date(request.requestedAt).toISOString();
     this.registry.update(record.id, (r) => ({ ...r, stopRequestedAt: r.stopRequestedAt ?? requestedAt }));
     if (!jobId) {
       // Never submitted (its start was interrupted): there is nothing to cancel.
@@ -64,12 +65,14 @@ export class SlurmSupervisor implements Supervisor {
       await cancel(jobId);
       return (await this.waitForEnd(record.id, jobId, AFTER_KILL_MS)) ? 'stopped' : 'killed';
     }
-    const signalled = await cancel(jobId, 'INT');
-    // "Job can not be altered now": it is between states (starting or ending); the poll below sees which.
-    if (!signalled.ok && !/not be altered|already completing|invalid job id/i.test(signalled.message)) {
-      await cancel(jobId);
+    if (created) {
+      const signalled = await cancel(jobId, 'INT');
+      // "Job can not be altered now": it is between states (starting or ending); the poll below sees which.
+      if (!signalled.ok && !/not be altered|already completing|invalid job id/i.test(signalled.message)) {
+        await cancel(jobId);
+      }
     }
-    if (await this.waitForEnd(record.id, jobId, timeoutMs)) return 'stopped';
+    if (await this.waitForEnd(record.id, jobId, Math.max(0, request.deadline - Date.now()))) return 'stopped';
     await cancel(jobId);
     await this.waitForEnd(record.id, jobId, AFTER_KILL_MS);
     return 'killed';
