@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ID_PATTERN } from '../registry/id.js';
@@ -105,8 +105,9 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
       runnerAlive: Boolean(record?.runner && isAlive(record.runner)),
     };
   });
-  // A live runner of a run whose folder cannot be read (moved away, say) still owns its processes.
-  const runners = new Set(processes.filter((proc) => proc.isRunner).map((proc) => proc.runId));
+  // A live runner of a run whose folder cannot be read (moved away, say) still owns its processes;
+  // one whose folder was deleted (`rm -rf runs/X`) owns nothing worth keeping: all of it goes.
+  const runners = new Set(processes.filter((proc) => proc.isRunner && !heldDirDeleted(proc.pid, proc.runId)).map((proc) => proc.runId));
   for (const proc of processes) if (runners.has(proc.runId)) proc.runnerAlive = true;
 
   return { runsDir, runs, damaged, pm2, pm2Logs: rlRunLogFiles(), processes };
@@ -163,6 +164,30 @@ export function runProcesses(): { pid: number; startTime?: number; runId: string
     found.push({ pid, runId, runDir, isRunner, ...(startTime !== undefined ? { startTime } : {}) });
   }
   return found;
+}
+
+/**
+ * Whether the runner's run directory, which it holds open (runner/main.ts), was deleted rather than
+ * moved: /proc names a deleted directory `<path> (deleted)`. False when it cannot be told.
+ */
+function heldDirDeleted(pid: number, runId: string): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const deleted = target.endsWith(' (deleted)');
+    if (path.basename(deleted ? target.slice(0, -' (deleted)'.length) : target) === runId) return deleted;
+  }
+  return false;
 }
 
 /** What /proc says the process runs (pm2 titles our runner `node <runner script>`). */

@@ -66,7 +66,7 @@ const MISSING: [string[], RegExp][] = [
   [['show'], /rl-run show <run>/],
   [['metrics'], /rl-run metrics <run>/],
   [['restart'], /rl-run restart <run>/],
-  [['stop'], /rl-run stop <runs\.\.>/],
+  [['stop'], /give the runs to stop .*--name \/ --tag/],
   [['restore'], /rl-run restore <runs\.\.>/],
   [['logs', A, '--lines'], /--lines/],
   [['start', '--name'], /--name/],
