@@ -258,7 +258,7 @@ export function diskFull() {
   return withSandbox(async (sandbox) => {
     mkdirSync(sandbox.runsDir);
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', sandbox.runsDir], { stdio: 'ignore' });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=700', 'tmpfs', sandbox.runsDir], { stdio: 'ignore' });
     } catch {
       return { ok: true, skipped: true, line: 'disk full: skipped (cannot mount a tmpfs here; CI runs as root)' };
     }

@@ -123,7 +123,7 @@ export async function fuzzCommands(runsDir, { good, variants }) {
     logs: (id) => logs({ selector: id, lines: 10, streams: 'all', follow: false }, globals),
     metrics: (id) => metrics({ selector: id, json: true }, globals),
     compare: (id) => compare(compareOptions([good[0], id]), globals),
-    stop: (id) => stop([id], '1s', globals),
+    stop: (id) => stop({ selectors: [id], tags: [] }, '1s', globals),
     // A readable variant would really be started again: its launch plan is built instead.
     restart: async (id) => {
       const raw = new Registry(runsDir).readRaw(id);
