@@ -12,7 +12,7 @@ import { createExclusive } from '../registry/safe-fs.js';
 import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
 import type { Supervisor } from '../supervisor/types.js';
 import { VERSION } from '../version.js';
-import { findRunProcesses, signalAll } from '../supervisor/process-tree.js';
+import { findRunProcesses, pollUntil, signalAll } from '../supervisor/process-tree.js';
 import { type InterruptWatch, InterruptedError, watchInterrupt } from './interrupt.js';
 import { type LaunchPlan, assertLaunchable } from './plan.js';
 
@@ -127,6 +127,7 @@ async function takeDown(run: StoredRun, registry: Registry, supervisor: Supervis
   if (run.record.status.state === 'starting') {
     // It never came up in time: end whatever carries its id; the record was marked failed by the wait.
     signalAll(findRunProcesses(id), 'SIGKILL');
+    await untilNothingCarries(id);
     markFailed(registry, id, INTERRUPTED);
     throw new InterruptedError(`start interrupted: run ${id} was taken down and recorded as failed (${INTERRUPTED})`);
   }
@@ -134,6 +135,7 @@ async function takeDown(run: StoredRun, registry: Registry, supervisor: Supervis
     throw new InterruptedError(`start interrupted: run ${id} had already ended (${run.record.status.state}); 'rl-run show ${id}' has the details`);
   }
   await supervisor.stop(run, run.record.stopTimeoutMs);
+  await untilNothingCarries(id);
   registry.update(id, (r) => {
     const status = r.status;
     const ended = 'endedAt' in status ? status : { endedAt: new Date().toISOString(), exitCode: null, signal: null };
@@ -142,6 +144,16 @@ async function takeDown(run: StoredRun, registry: Registry, supervisor: Supervis
     return { ...r, status: { state: 'failed', endedAt: ended.endedAt, exitCode, signal, reason: INTERRUPTED } };
   });
   throw new InterruptedError(`start interrupted: run ${id} was stopped and recorded as failed (${INTERRUPTED})`);
+}
+
+/**
+ * "Taken down" is said only once no process carries the run's id: the runner records the end and
+ * exits a moment later (the reliability suite caught one still alive when the CLI had said so).
+ */
+async function untilNothingCarries(id: string): Promise<void> {
+  if (await pollUntil(() => findRunProcesses(id).length === 0, 5_000)) return;
+  signalAll(findRunProcesses(id), 'SIGKILL');
+  await pollUntil(() => findRunProcesses(id).length === 0, 2_000);
 }
 
 /** A restart's cwd may be gone since the first run (start checks --cwd in its plan). */
