@@ -43,6 +43,7 @@ export function fullRecord(id) {
     restart: { maxRestarts: 0, delayMs: 0 },
     attempts: [{ startedAt: '2025-01-01T00:00:01.000Z', endedAt: '2025-01-01T00:01:00.000Z', exitCode: 0, signal: null }],
     restartOf: 'old-20240101-000000-aaaaaa',
+    restartArgs: ['--lr', '1e-4'],
     slurmJobId: '1',
     config: { lr: 0.1 },
   };

@@ -25,6 +25,7 @@ const ACCEPTS: Record<string, string[]> = {
   script: ['string', 'null'],
   interpreter: ['string', 'null'],
   args: ['array'],
+  restartArgs: ['array'],
   tags: ['array'],
   attempts: ['array'],
   env: ['object'],
