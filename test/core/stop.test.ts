@@ -9,31 +9,8 @@ import { CLI, PM2_CLI, type Sandbox, createSandbox, isAlive, startRun, waitFor }
 
 const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 
-/**
- * A script that saves a checkpoint slowly when interrupted, as training scripts do in
- * `except KeyboardInterrupt: save()`. A second SIGINT during the save would raise inside it and
- * lose the checkpoint. It notes each SIGINT and when the save began and ended (in its run dir).
- */
-const SAVER_PY = [
-  'import os, signal, sys, time',
-  'run_dir = os.environ["RL_RUN_DIR"]',
-  'save_s = float(sys.argv[1]) if len(sys.argv) > 1 else 2',
-  'def note(name, text):',
-  '    with open(os.path.join(run_dir, name), "a") as f:',
-  '        f.write(text)',
-  'def on_int(_sig, _frame):',
-  '    note("sigints", f"{time.time()}\\n")',
-  '    raise KeyboardInterrupt',
-  'signal.signal(signal.SIGINT, on_int)',
-  'try:',
-  '    print("up", flush=True)',
-  '    while True:',
-  '        time.sleep(0.05)',
-  'except KeyboardInterrupt:',
-  '    time.sleep(save_s)',
-  '    note("checkpoint", f"{time.time()}\\n")',
-  '',
-].join('\n');
+/** A script that saves a checkpoint slowly on SIGINT and notes every SIGINT (see the file). */
+const SAVER_PY = readFileSync(new URL('../fixtures/scripts/saver.py', import.meta.url), 'utf8');
 
 describe('stop', () => {
   let sandbox: Sandbox;

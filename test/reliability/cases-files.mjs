@@ -5,26 +5,11 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { collectOutput } from '../support/processes.mjs';
-import { CLI, createSandbox, endedRecord, oneLine, waitFor } from './sandbox.mjs';
+import { CLI, endedRecord, oneLine, startJson, waitFor, withSandbox } from './sandbox.mjs';
 
 const NOBODY = 65534;
 const OUTSIDE = 'outside bytes\nloss=0.25 step=1\n';
 const ENDED = ['succeeded', 'failed', 'stopped', 'lost'];
-
-async function withSandbox(action) {
-  const sandbox = createSandbox();
-  try {
-    return await action(sandbox);
-  } finally {
-    await sandbox.cleanup();
-  }
-}
-
-async function startJson(sandbox, args, options) {
-  const result = await sandbox.cli(['start', '--json', ...args], options);
-  if (result.code !== 0) throw new Error(`start failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
 
 function relink(file, target) {
   unlinkSync(file);

@@ -2,22 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CLI, PM2_CLI, createSandbox, isAlive, waitFor } from './sandbox.mjs';
-
-async function withSandbox(action) {
-  const sandbox = createSandbox();
-  try {
-    return await action(sandbox);
-  } finally {
-    await sandbox.cleanup();
-  }
-}
-
-async function start(sandbox, args) {
-  const result = await sandbox.cli(['start', '--json', ...args]);
-  if (result.code !== 0) throw new Error(`start failed (${result.code}): ${result.stderr.trim()}`);
-  return JSON.parse(result.stdout);
-}
+import { CLI, PM2_CLI, isAlive, startJson, waitFor, withSandbox } from './sandbox.mjs';
 
 const files = (run) => ['run.json', 'stdout.log', 'stderr.log'].map((f) => readFileSync(path.join(run.dir, f), 'utf8')).join('\0');
 
@@ -31,7 +16,7 @@ export function resurrectCase(runs = 6) {
     const pm2 = (...args) => execFileSync(process.execPath, [PM2_CLI, ...args], { env: sandbox.env, encoding: 'utf8' });
     const script = sandbox.write('loop.py', 'import time\nfor i in range(1000000):\n    print("step", i, flush=True)\n    time.sleep(0.05)\n');
     const started = [];
-    for (let i = 0; i < runs; i++) started.push(await start(sandbox, [script, '--name', `r${i}`]));
+    for (let i = 0; i < runs; i++) started.push(await startJson(sandbox, [script, '--name', `r${i}`]));
     await waitFor('output', () => started.every((run) => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').includes('step 2')));
     pm2('save');
     const third = Math.floor(runs / 3);
@@ -76,7 +61,7 @@ export function progressBarCase(states = 1_000_000) {
       'bar.py',
       `import sys\nfor i in range(3):\n    print(f"epoch {i}", file=sys.stderr)\nfor i in range(1, ${states + 1}):\n    sys.stderr.write("\\r%9d/${states} |%s|" % (i, "#" * 80))\n`,
     );
-    const run = await start(sandbox, [script]);
+    const run = await startJson(sandbox, [script]);
     await waitFor('the run to end', () => sandbox.record(run.id).status.state === 'succeeded', 120_000);
     const size = statSync(path.join(run.dir, 'stderr.log')).size;
     const peak = (args) => {

@@ -4,44 +4,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WITNESS_PY, canReusePids, spawnOnPid } from '../support/pid-reuse.mjs';
-import { CLI, PM2_CLI, createSandbox, isAlive, killWhere, waitFor } from './sandbox.mjs';
+import { CLI, PM2_CLI, isAlive, killWhere, startJson, waitFor, withSandbox } from './sandbox.mjs';
 
 const read = (file) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 
-async function withSandbox(action) {
-  const sandbox = createSandbox();
-  try {
-    return await action(sandbox);
-  } finally {
-    await sandbox.cleanup();
-  }
-}
-
-async function startJson(sandbox, args, options) {
-  const result = await sandbox.cli(['start', '--json', ...args], options);
-  if (result.code !== 0) throw new Error(`start failed (${result.code}): ${result.stderr.trim()}`);
-  return JSON.parse(result.stdout);
-}
-
-const SAVER_PY = [
-  'import os, signal, sys, time',
-  'run_dir = os.environ["RL_RUN_DIR"]',
-  'def note(name, text):',
-  '    with open(os.path.join(run_dir, name), "a") as f:',
-  '        f.write(text)',
-  'def on_int(_sig, _frame):',
-  '    note("sigints", f"{time.time()}\\n")',
-  '    raise KeyboardInterrupt',
-  'signal.signal(signal.SIGINT, on_int)',
-  'try:',
-  '    print("up", flush=True)',
-  '    while True:',
-  '        time.sleep(0.05)',
-  'except KeyboardInterrupt:',
-  '    time.sleep(float(sys.argv[1]))',
-  '    note("checkpoint", f"{time.time()}\\n")',
-  '',
-].join('\n');
+const SAVER_PY = readFileSync(new URL('../fixtures/scripts/saver.py', import.meta.url), 'utf8');
 
 const GATE_PY = 'import os, time\nprint("up", flush=True)\nwhile not os.path.exists(os.environ["RL_RUN_DIR"] + "/go"):\n    time.sleep(0.05)\n';
 const QUITTER_PY = 'import signal, sys, time\nsignal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\nopen(sys.argv[1], "w").write("up\\n")\nwhile True:\n    time.sleep(1)\n';

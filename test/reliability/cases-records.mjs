@@ -5,16 +5,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { collectOutput } from '../support/processes.mjs';
 import { fuzzCommands, fullRecord, writeFuzzRegistry } from './record-fuzz.mjs';
-import { createSandbox, endedRecord, isAlive, oneLine, processesWith, waitFor } from './sandbox.mjs';
-
-async function withSandbox(action) {
-  const sandbox = createSandbox();
-  try {
-    return await action(sandbox);
-  } finally {
-    await sandbox.cleanup();
-  }
-}
+import { endedRecord, isAlive, oneLine, processesWith, waitFor, withSandbox } from './sandbox.mjs';
 
 /** Commands are called in-process with the sandbox's environment and folder, as the CLI would run them there. */
 async function inSandbox(sandbox, action) {

@@ -4,18 +4,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statfsSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { PM2_CLI, createSandbox, endedRecord, isAlive, lsJson, oneLine, processesWith, sleep, waitFor } from './sandbox.mjs';
+import { PM2_CLI, endedRecord, isAlive, lsJson, oneLine, processesWith, sleep, waitFor, withSandbox } from './sandbox.mjs';
 
 const ENDED = ['succeeded', 'failed', 'stopped', 'lost'];
-
-async function withSandbox(action) {
-  const sandbox = createSandbox();
-  try {
-    return await action(sandbox);
-  } finally {
-    await sandbox.cleanup();
-  }
-}
 
 /** 50 starts at once from 50 processes, with no pm2 daemon up yet: the connect lock decides who starts it. */
 export function parallelStarts(count = 50) {

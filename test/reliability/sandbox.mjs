@@ -73,3 +73,20 @@ export async function lsJson(sandbox, args = []) {
 export function oneLine(stderr) {
   return stderr.trim().split('\n').length === 1 && !/\n\s+at |unexpected error/.test(stderr);
 }
+
+/** Runs `action` in a fresh sandbox and always cleans it up (its pm2 daemon included). */
+export async function withSandbox(action) {
+  const sandbox = createSandbox();
+  try {
+    return await action(sandbox);
+  } finally {
+    await sandbox.cleanup();
+  }
+}
+
+/** `rl-run start --json …`: the started run ({id, name, dir, pm2Name}), or an error saying why not. */
+export async function startJson(sandbox, args, options) {
+  const result = await sandbox.cli(['start', '--json', ...args], options);
+  if (result.code !== 0) throw new Error(`start failed (${result.code}): ${result.stderr.trim()}`);
+  return JSON.parse(result.stdout);
+}
