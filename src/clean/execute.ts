@@ -5,7 +5,7 @@ import type { Registry } from '../registry/registry.js';
 import { isInside } from '../registry/safety.js';
 import { moveToTrash, purgeFromTrash } from '../registry/trash.js';
 import { observeStatus } from '../supervisor/observe.js';
-import { terminate } from '../supervisor/process-tree.js';
+import { terminate } from '../process/index.js';
 import type { CleanAction, CleanPlan } from './plan.js';
 import { deleteEntries, pm2LogsDir } from './pm2.js';
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../registry/process.js';
+import { isAlive } from '../process/index.js';
 import { pm2Call, pm2Home, withPm2 } from '../supervisor/pm2/client.js';
 import { PM2_NAME_PREFIX, PM2_NAMESPACE } from '../supervisor/pm2/supervisor.js';
 

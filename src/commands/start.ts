@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { executeLaunch } from '../launch/execute.js';
 import { type InterruptWatch, watchInterrupt } from '../launch/interrupt.js';
 import { type StartOptions, planLaunch } from '../launch/plan.js';
-import { currentUser } from '../registry/process.js';
+import { currentUser } from '../process/index.js';
 import { supervisorFor } from '../supervisor/index.js';
 import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';

@@ -2,11 +2,10 @@ import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { parseId } from './id.js';
-import { type RunLayout, TRASH_DIR, layoutOfDir, runLayout } from './layout.js';
+import { layoutOfDir, readRecordIn, replaceRecordIf, runLayout, type RunLayout, TRASH_DIR, updateRecordIn, writeRecordIn } from './run-dir/index.js';
 import { ensurePrivateDir, mkdirPrivate, unsafeDirReason } from './safe-fs.js';
 import { checkEntryName } from './safety.js';
 import type { RunRecord, RunStatus } from './record.js';
-import { readRecordIn, replaceRecordIf, updateRecordIn, writeRecordIn } from './record-file.js';
 import { holdForTest } from './test-hold.js';
 import { type IndexEntry, resolveSelector } from './selector.js';
 

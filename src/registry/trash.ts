@@ -3,7 +3,7 @@ import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
 import { ensurePrivateDir } from './safe-fs.js';
-import { TRASH_DIR } from './layout.js';
+import { TRASH_DIR } from './run-dir/index.js';
 import { type Check, checkEntryName, checkRemovable, isInside, removeTree } from './safety.js';
 
 /**

@@ -10,12 +10,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { layoutOfDir } from '../registry/layout.js';
-import { processRef } from '../registry/process.js';
+import { layoutOfDir, readRecordIn, updateRecordIn } from '../registry/run-dir/index.js';
+import { findRunProcesses, ownFdPath, processRef, signalAll, terminate } from '../process/index.js';
 import { appendNoFollow, isSymlink, openForAppend } from '../registry/safe-fs.js';
 import type { Attempt, ProcessRef, RunRecord, RunStatus } from '../registry/record.js';
-import { readRecordIn, updateRecordIn } from '../registry/record-file.js';
-import { findRunProcesses, signalAll, terminate } from '../supervisor/process-tree.js';
 import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
@@ -30,7 +28,7 @@ import { StopWatch } from './stop.js';
 function pinned(dir: string): string {
   try {
     const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-    const held = `/proc/self/fd/${fd}/.`;
+    const held = ownFdPath(fd);
     if (existsSync(held)) return held;
     closeSync(fd);
   } catch {

@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { type JobInfo, SACCT_FIELDS, SQUEUE_FORMAT, parseSacct, parseScontrol, parseSqueue } from './parse.js';
-import { withoutRunIdentity } from '../process-tree.js';
+import { withoutRunIdentity } from '../../process/index.js';
 import { runIdOfJobName } from './script.js';
 
 /**

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { SlurmConfig } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
-import type { RunLayout } from '../../registry/layout.js';
+import type { RunLayout } from '../../registry/run-dir/index.js';
 import type { RunRecord } from '../../registry/record.js';
 
 /**
@@ -17,11 +16,6 @@ export function jobNameFor(runId: string): string {
 /** The run id a job name carries, or null when the job is not one of rl-run's. */
 export function runIdOfJobName(name: string): string | null {
   return name.startsWith(JOB_NAME_PREFIX) && name.length > JOB_NAME_PREFIX.length ? name.slice(JOB_NAME_PREFIX.length) : null;
-}
-
-/** The batch script lives in the run directory, beside the logs it writes, so it is kept with the run. */
-export function batchScriptPath(layout: RunLayout): string {
-  return path.join(layout.dir, 'slurm-job.sh');
 }
 
 export interface BatchScriptInput {
@@ -76,7 +70,7 @@ export function sbatchArgs(input: { runId: string; layout: RunLayout; cwd: strin
   if (slurm.account) args.push(`--account=${slurm.account}`);
   if (slurm.qos) args.push(`--qos=${slurm.qos}`);
   args.push(...(slurm.extraArgs ?? []));
-  args.push(batchScriptPath(layout));
+  args.push(layout.batchScript);
   return args;
 }
 
