@@ -7,9 +7,9 @@ import { heldDirDeleted, isAlive, runProcesses } from '../process/index.js';
 import { type RunRecord, type RunState, isEnded } from '../registry/record.js';
 import type { Registry } from '../registry/registry.js';
 import { checkRemovable, diskUsage } from '../registry/safety.js';
-import { observeStatus } from '../supervisor/observe.js';
+import { BACKENDS, observeStatus } from '../supervisor/index.js';
 import type { OrphanFacts } from './orphans.js';
-import { listRlRunEntries, pm2DaemonRunning, rlRunLogFiles } from './pm2.js';
+import { rlRunLogFiles } from '../supervisor/pm2/orphans.js';
 import type { RetentionRun } from './retention.js';
 
 /**
@@ -87,12 +87,16 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
     damaged.push({ id: row.id, reason: raw.reason, ageMs: age, bytes: diskUsage(dir), ...(safe.ok ? {} : { unsafe: safe.reason }) });
   }
 
-  let pm2: OrphanFacts['pm2'] = null;
-  if (pm2DaemonRunning()) {
-    pm2 = (await listRlRunEntries()).map((entry) => {
-      const found = entry.runDir ? readRecordAt(entry.runDir) : 'unreadable';
-      return { ...entry, runState: typeof found === 'string' ? found : found.state };
-    });
+  const stateOf = (runDir: string | null) => {
+    const found = runDir ? readRecordAt(runDir) : 'unreadable';
+    return typeof found === 'string' ? found : found.state;
+  };
+  const pm2: OrphanFacts['pm2'] = (await pm2Entries())?.map((entry) => ({ ...entry, runState: stateOf(entry.runDir) })) ?? null;
+  const backends: OrphanFacts['backends'] = [];
+  for (const backend of Object.values(BACKENDS)) {
+    if (backend.name === 'pm2') continue; // planned apart: its online entries and its log files (./orphans.ts)
+    const entries = await backend.listOrphans();
+    if (entries) backends.push({ backend: backend.name, entries: entries.map((entry) => ({ ...entry, runState: stateOf(entry.runDir) })) });
   }
 
   const processes: OrphanFacts['processes'] = runProcesses(RUNNER_SCRIPT).map((proc) => {
@@ -109,7 +113,7 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
   const runners = new Set(processes.filter((proc) => proc.isRunner && !heldDirDeleted(proc.pid, proc.runId)).map((proc) => proc.runId));
   for (const proc of processes) if (runners.has(proc.runId)) proc.runnerAlive = true;
 
-  return { runsDir, runs, damaged, pm2, pm2Logs: rlRunLogFiles(), processes };
+  return { runsDir, runs, damaged, pm2, backends, pm2Logs: rlRunLogFiles(), processes };
 }
 
 /** Time since anything in the directory last changed; null when it is not a directory. */
@@ -133,3 +137,9 @@ function ageMs(dir: string, now: Date): number | null {
 
 /** dist/clean/facts.js → dist/runner/main.js, which pm2 names in the runner's environment as pm_exec_path. */
 const RUNNER_SCRIPT = fileURLToPath(new URL('../runner/main.js', import.meta.url));
+
+/** pm2's entries in the rl-run namespace, asked through the backend table; null when no pm2 daemon is up. */
+export async function pm2Entries(): Promise<{ name: string; online: boolean; runDir: string | null }[] | null> {
+  const entries = await BACKENDS.pm2.listOrphans();
+  return entries?.map((entry) => ({ name: entry.handle, online: entry.live, runDir: entry.runDir })) ?? null;
+}

@@ -5,6 +5,7 @@ import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
+import { backendOf } from '../supervisor/index.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
 import { showTrash } from './restore.js';
@@ -94,7 +95,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   }
   const now = new Date();
   // Where a run executes matters once some run is on a cluster: the job, its node or why it waits.
-  const where = runs.some(({ record }) => record.backend !== 'pm2');
+  const where = runs.some(({ record }) => backendOf(record.backend).where !== null);
   out.line(
     renderTable(
       ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), 'TAGS'],
@@ -111,12 +112,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   );
 }
 
-/** "pm2", or "slurm 123 on node7" / "slurm 123 (Priority)" while it waits in the queue. */
+/** The backend's own account ("slurm 123 on node7"), or just its name ("pm2"). */
 function whereOf(record: RunRecord): string {
-  if (record.backend !== 'slurm') return record.backend;
-  const job = record.slurmJobId ? `slurm ${record.slurmJobId}` : 'slurm';
-  const { status } = record;
-  if (status.state === 'running' && status.node) return `${job} on ${status.node}`;
-  if (status.state === 'pending' && status.reason) return `${job} (${status.reason})`;
-  return job;
+  return backendOf(record.backend).where?.(record) ?? record.backend;
 }

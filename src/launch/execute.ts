@@ -8,7 +8,7 @@ import { type RunLayout, createOutputLogs, removeRunDir, runLayout, writeGitDiff
 import { currentUser, findRunProcesses, processRef, signalAll, sleep } from '../process/index.js';
 import { type RunRecord, SCHEMA_VERSION, isEnded } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
-import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
+import { backendOf } from '../supervisor/index.js';
 import type { Supervisor } from '../supervisor/types.js';
 import { VERSION } from '../version.js';
 import { type InterruptWatch, InterruptedError, watchInterrupt } from './interrupt.js';
@@ -67,7 +67,7 @@ async function launch(
       createdAt: now.toISOString(),
       status: { state: 'starting' },
       launcher: processRef(process.pid),
-      ...(plan.backend === 'pm2' ? { pm2Name: pm2NameFor(id) } : {}),
+      ...backendOf(plan.backend).handleAtCreate(id),
       hostname: hostname(),
       user: currentUser(),
       rlRunVersion: VERSION,

@@ -7,13 +7,8 @@ import { PRESERVED_PREFIX } from '../../runner/env.js';
 import { createRunnerLog, requestStop } from '../../registry/run-dir/index.js';
 import type { StopOutcome, StopProgress, Supervisor } from '../types.js';
 import { pm2Call, withPm2 } from './client.js';
+import { PM2_NAMESPACE, pm2NameFor } from './names.js';
 
-export const PM2_NAMESPACE = 'rl-run';
-export const PM2_NAME_PREFIX = 'rlrun-';
-
-export function pm2NameFor(id: string): string {
-  return `${PM2_NAME_PREFIX}${id}`;
-}
 
 /** dist/supervisor/pm2/supervisor.js → dist/runner/main.js */
 function runnerScript(): string {

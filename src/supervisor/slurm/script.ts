@@ -1,3 +1,4 @@
+import { RUN_NAME_PREFIX } from '../names.js';
 import type { SlurmConfig } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import type { RunLayout } from '../../registry/run-dir/index.js';
@@ -7,7 +8,7 @@ import type { RunRecord } from '../../registry/record.js';
  * What `sbatch` is given for a run, built from plain data: the batch script's text and the
  * sbatch arguments. No disk, no processes; the supervisor writes the script and submits it.
  */
-export const JOB_NAME_PREFIX = 'rlrun-';
+export const JOB_NAME_PREFIX = RUN_NAME_PREFIX;
 
 export function jobNameFor(runId: string): string {
   return `${JOB_NAME_PREFIX}${runId}`;

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../process/index.js';
-import { pm2Call, pm2Home, withPm2 } from '../supervisor/pm2/client.js';
-import { PM2_NAME_PREFIX, PM2_NAMESPACE } from '../supervisor/pm2/supervisor.js';
+import { isAlive } from '../../process/index.js';
+import { pm2Call, pm2Home, withPm2 } from './client.js';
+import { PM2_NAME_PREFIX, PM2_NAMESPACE } from './names.js';
 
 /** An entry of pm2's process list in the rl-run namespace. */
 export interface Pm2Entry {
