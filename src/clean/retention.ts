@@ -2,7 +2,7 @@ import { formatDuration } from '../format/time.js';
 import type { RunState } from '../registry/record.js';
 import { checkEntryName } from '../registry/safety.js';
 import { type CleanPlan, emptyPlan } from './plan.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../format/numbers.js';
 
 /** A run as retention sees it: its status already brought up to date. */
 export interface RetentionRun {

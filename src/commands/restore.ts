@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { formatBytes } from '../clean/units.js';
+import { formatBytes } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
 import { readRecordIn } from '../registry/run-dir/index.js';

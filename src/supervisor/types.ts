@@ -1,3 +1,4 @@
+import type { StopProgress } from '../format/stop-progress.js';
 import type { Backend as BackendName, RunRecord } from '../registry/record.js';
 import type { Observation, Registry, StoredRun } from '../registry/registry.js';
 
@@ -17,15 +18,7 @@ export interface Supervisor {
   stop(run: StoredRun, timeoutMs: number, onProgress?: (progress: StopProgress) => void): Promise<StopOutcome>;
 }
 
-/** What a stop is waiting for: the run to come up (then it gets SIGINT), to save, or to end after SIGKILL. */
-export interface StopProgress {
-  id: string;
-  phase: 'start' | 'save' | 'end';
-  /** Epoch ms: when the SIGINT went out (phase save) or the stop was asked for (phase start). */
-  since: number;
-  /** Epoch ms: when what is left gets SIGKILL. */
-  deadline: number;
-}
+export type { StopProgress };
 
 export type StopOutcome = 'stopped' | 'killed' | 'already-ended';
 

@@ -3,7 +3,8 @@ import { type OrphanFacts, planOrphans } from '../../src/clean/orphans.js';
 import { mergePlans } from '../../src/clean/plan.js';
 import { planPurge } from '../../src/clean/purge.js';
 import { type RetentionOptions, type RetentionRun, planRetention } from '../../src/clean/retention.js';
-import { formatBytes, parseAge, parseSize } from '../../src/clean/units.js';
+import { parseAge, parseSize } from '../../src/clean/units.js';
+import { formatBytes } from '../../src/format/numbers.js';
 
 const NOW = new Date('2025-03-01T00:00:00Z');
 const DAY = 86_400_000;

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
-import { userInfo } from 'node:os';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { type JobInfo, SACCT_FIELDS, SQUEUE_FORMAT, parseSacct, parseScontrol, parseSqueue } from './parse.js';
-import { withoutRunIdentity } from '../../process/index.js';
+import { currentUser, withoutRunIdentity } from '../../process/index.js';
 import { runIdOfJobName } from './script.js';
 import { layoutOfDir } from '../../registry/run-dir/index.js';
 import type { OrphanCandidate } from '../types.js';
@@ -145,10 +144,3 @@ export async function listRlRunJobs(user: string = currentUser()): Promise<Orpha
   return jobs;
 }
 
-export function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? '';
-  }
-}

@@ -1,3 +1,4 @@
+import { shellQuote } from '../../format/shell.js';
 import { RUN_NAME_PREFIX } from '../names.js';
 import type { SlurmConfig } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
@@ -78,8 +79,4 @@ export function sbatchArgs(input: { runId: string; layout: RunLayout; cwd: strin
 /** sbatch expands %j, %u, … in file names; a literal % is written %%. */
 function slurmPath(file: string): string {
   return file.replaceAll('%', '%%');
-}
-
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
