@@ -1,13 +1,10 @@
-import { lstatSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
-import { RuntimeError, describeError, errorCode } from '../errors.js';
+import { RuntimeError, describeError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
-import { isInside } from '../registry/safety.js';
 import { moveToTrash, purgeFromTrash } from '../registry/trash.js';
 import { backendOf, observeStatus } from '../supervisor/index.js';
 import { terminate } from '../process/index.js';
 import type { CleanAction, CleanPlan } from './plan.js';
-import { pm2LogsDir } from '../supervisor/pm2/orphans.js';
+import { removeLogFile } from '../supervisor/pm2/orphans.js';
 
 export interface ExecuteOptions {
   /** Between SIGTERM and SIGKILL for left-over processes. */
@@ -85,18 +82,6 @@ export async function executePlan(plan: CleanPlan, registry: Registry, options: 
     }
   }
   return { done };
-}
-
-/** A pm2 log file, and only a regular file directly inside $PM2_HOME/logs. */
-function removeLogFile(file: string): void {
-  const dir = pm2LogsDir();
-  if (path.dirname(file) !== dir || !isInside(dir, file)) throw new RuntimeError(`refused to remove ${file}: not in ${dir}`);
-  try {
-    if (!lstatSync(file).isFile()) throw new RuntimeError(`refused to remove ${file}: not a regular file`);
-    unlinkSync(file);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { colourStatus, exitSummary, runDuration } from '../format/status.js';
 import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
-import type { StoredRun } from '../registry/registry.js';
+import { listFilter } from '../registry/run-filter.js';
 import { backendOf } from '../supervisor/index.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
@@ -65,13 +65,6 @@ export function parseStatuses(values: string[]): RunState[] {
   return values as RunState[];
 }
 
-export function matchesFilters(run: StoredRun, options: Pick<ListOptions, 'statuses' | 'name' | 'tags'>): boolean {
-  const { record } = run;
-  if (options.statuses.length && !options.statuses.includes(record.status.state)) return false;
-  if (options.name !== undefined && record.name !== options.name) return false;
-  return options.tags.every((tag) => record.tags.includes(tag));
-}
-
 export async function list(options: ListOptions, globals: GlobalArgs): Promise<void> {
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new UsageError(`--limit ${options.limit}: expected a whole number >= 1`);
@@ -79,8 +72,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   const { registry } = await openContext(globals);
   const { runs, damaged } = registry.list({
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
-    ...(options.name !== undefined ? { prefilter: (entry) => entry.name === options.name } : {}),
-    filter: (run) => matchesFilters(run, options),
+    ...listFilter(options),
   });
   if (damaged.length) {
     out.warn(`${damaged.length} damaged run ${damaged.length === 1 ? 'directory' : 'directories'} skipped: ${damaged.map((d) => `${d.id} (${d.reason})`).join(', ')}; 'rl-run clean --orphaned' tidies them`);
