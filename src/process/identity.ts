@@ -1,10 +1,7 @@
 import { HAS_PROC, readStat } from './proc.js';
+import type { ProcessRef } from './ref.js';
 
-/** A process as rl-run knows it: its pid, and where /proc exists its start time, which a reused pid does not share. */
-export interface ProcessRef {
-  pid: number;
-  startTime?: number;
-}
+export type { ProcessRef };
 
 /** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), where /proc exists. */
 export function processStartTime(pid: number): number | undefined {

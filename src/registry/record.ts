@@ -1,4 +1,4 @@
-import type { ProcessRef } from '../process/index.js';
+import type { ProcessRef } from '../process/ref.js';
 /**
  * The run record, as stored in <runDir>/run.json. The status is a discriminated union so that
  * impossible combinations (a running run with an exit code, a lost run with an end time it never
