@@ -5,7 +5,7 @@
 export { type ProcessRef, isAlive, isSameProcess, isZombie, processRef, processStartTime, signalVerified, stillRunning } from './identity.js';
 export { pollUntil, sleep } from './poll.js';
 export { ownFdPath } from './proc.js';
-export { signalAll, terminate } from './terminate.js';
+export { killOwnChildGroup, signalAll, terminate } from './terminate.js';
 export { currentUser } from './user.js';
 export {
   type RunProcess,

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { type ProcessRef, signalVerified, stillRunning } from './identity.js';
 import { pollUntil } from './poll.js';
 
@@ -18,4 +19,17 @@ export async function terminate(refs: readonly ProcessRef[], graceMs: number): P
   if (signalAll(stillRunning(refs), 'SIGKILL') === 0) return [];
   await pollUntil(() => stillRunning(refs).length === 0, AFTER_KILL_MS);
   return stillRunning(refs);
+}
+
+/**
+ * The script's whole process group. Only for our own child before its exit is seen: until the
+ * runner reaps it, neither its pid nor its group id can belong to anyone else.
+ */
+export function killOwnChildGroup(proc: ChildProcess): void {
+  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+  try {
+    process.kill(-proc.pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
 }
