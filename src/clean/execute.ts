@@ -1,13 +1,10 @@
-import { lstatSync, unlinkSync } from 'node:fs';
-import path from 'node:path';
-import { RuntimeError, describeError, errorCode } from '../errors.js';
+import { RuntimeError, describeError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
-import { isInside } from '../registry/safety.js';
 import { moveToTrash, purgeFromTrash } from '../registry/trash.js';
-import { observeStatus } from '../supervisor/observe.js';
-import { terminate } from '../supervisor/process-tree.js';
+import { backendOf, observeStatus } from '../supervisor/index.js';
+import { terminate } from '../process/index.js';
 import type { CleanAction, CleanPlan } from './plan.js';
-import { deleteEntries, pm2LogsDir } from './pm2.js';
+import { removeLogFile } from '../supervisor/pm2/orphans.js';
 
 export interface ExecuteOptions {
   /** Between SIGTERM and SIGKILL for left-over processes. */
@@ -19,7 +16,7 @@ export interface ExecuteResult {
   done: CleanAction[];
 }
 
-const ORDER: CleanAction['kind'][] = ['mark-lost', 'kill', 'pm2-delete', 'remove-log', 'trash', 'purge'];
+const ORDER: CleanAction['kind'][] = ['mark-lost', 'kill', 'pm2-delete', 'remove-orphan', 'remove-log', 'trash', 'purge'];
 
 /**
  * Carries out a plan: repairs first, then processes, pm2, files. Stops at the first failure with a
@@ -55,10 +52,21 @@ export async function executePlan(plan: CleanPlan, registry: Registry, options: 
   const pm2Deletes = actions.filter((a): a is Extract<CleanAction, { kind: 'pm2-delete' }> => a.kind === 'pm2-delete');
   if (pm2Deletes.length) {
     try {
-      await deleteEntries(pm2Deletes.map((a) => a.pm2Name));
+      await backendOf('pm2').removeOrphans(pm2Deletes.map((a) => a.pm2Name));
       done.push(...pm2Deletes);
     } catch (error) {
       fail(pm2Deletes[0]!, error);
+    }
+  }
+
+  const removals = actions.filter((a): a is Extract<CleanAction, { kind: 'remove-orphan' }> => a.kind === 'remove-orphan');
+  for (const backend of new Set(removals.map((a) => a.backend))) {
+    const mine = removals.filter((a) => a.backend === backend);
+    try {
+      await backendOf(backend).removeOrphans(mine.map((a) => a.handle));
+      done.push(...mine);
+    } catch (error) {
+      fail(mine[0]!, error);
     }
   }
 
@@ -74,18 +82,6 @@ export async function executePlan(plan: CleanPlan, registry: Registry, options: 
     }
   }
   return { done };
-}
-
-/** A pm2 log file, and only a regular file directly inside $PM2_HOME/logs. */
-function removeLogFile(file: string): void {
-  const dir = pm2LogsDir();
-  if (path.dirname(file) !== dir || !isInside(dir, file)) throw new RuntimeError(`refused to remove ${file}: not in ${dir}`);
-  try {
-    if (!lstatSync(file).isFile()) throw new RuntimeError(`refused to remove ${file}: not a regular file`);
-    unlinkSync(file);
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-  }
 }
 
 /**

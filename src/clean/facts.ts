@@ -1,16 +1,15 @@
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ID_PATTERN } from '../registry/id.js';
-import { readRecordIn } from '../registry/record-file.js';
-import { isAlive, processStartTime } from '../registry/process.js';
+import { readRecordIn } from '../registry/run-dir/index.js';
+import { heldDirDeleted, isAlive, runProcesses } from '../process/index.js';
 import { type RunRecord, type RunState, isEnded } from '../registry/record.js';
 import type { Registry } from '../registry/registry.js';
 import { checkRemovable, diskUsage } from '../registry/safety.js';
-import { observeStatus } from '../supervisor/observe.js';
-import { isPm2DaemonProcess } from '../supervisor/process-tree.js';
+import { BACKENDS, observeStatus } from '../supervisor/index.js';
 import type { OrphanFacts } from './orphans.js';
-import { listRlRunEntries, pm2DaemonRunning, rlRunLogFiles } from './pm2.js';
+import { rlRunLogFiles } from '../supervisor/pm2/orphans.js';
 import type { RetentionRun } from './retention.js';
 
 /**
@@ -88,15 +87,19 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
     damaged.push({ id: row.id, reason: raw.reason, ageMs: age, bytes: diskUsage(dir), ...(safe.ok ? {} : { unsafe: safe.reason }) });
   }
 
-  let pm2: OrphanFacts['pm2'] = null;
-  if (pm2DaemonRunning()) {
-    pm2 = (await listRlRunEntries()).map((entry) => {
-      const found = entry.runDir ? readRecordAt(entry.runDir) : 'unreadable';
-      return { ...entry, runState: typeof found === 'string' ? found : found.state };
-    });
+  const stateOf = (runDir: string | null) => {
+    const found = runDir ? readRecordAt(runDir) : 'unreadable';
+    return typeof found === 'string' ? found : found.state;
+  };
+  const pm2: OrphanFacts['pm2'] = (await pm2Entries())?.map((entry) => ({ ...entry, runState: stateOf(entry.runDir) })) ?? null;
+  const backends: OrphanFacts['backends'] = [];
+  for (const backend of Object.values(BACKENDS)) {
+    if (backend.name === 'pm2') continue; // planned apart: its online entries and its log files (./orphans.ts)
+    const entries = await backend.listOrphans();
+    if (entries) backends.push({ backend: backend.name, entries: entries.map((entry) => ({ ...entry, runState: stateOf(entry.runDir) })) });
   }
 
-  const processes: OrphanFacts['processes'] = runProcesses().map((proc) => {
+  const processes: OrphanFacts['processes'] = runProcesses(RUNNER_SCRIPT).map((proc) => {
     const found = proc.runDir ? readRecordAt(proc.runDir) : 'unreadable';
     const record = typeof found === 'string' ? null : found.record;
     return {
@@ -110,7 +113,7 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
   const runners = new Set(processes.filter((proc) => proc.isRunner && !heldDirDeleted(proc.pid, proc.runId)).map((proc) => proc.runId));
   for (const proc of processes) if (runners.has(proc.runId)) proc.runnerAlive = true;
 
-  return { runsDir, runs, damaged, pm2, pm2Logs: rlRunLogFiles(), processes };
+  return { runsDir, runs, damaged, pm2, backends, pm2Logs: rlRunLogFiles(), processes };
 }
 
 /** Time since anything in the directory last changed; null when it is not a directory. */
@@ -135,66 +138,8 @@ function ageMs(dir: string, now: Date): number | null {
 /** dist/clean/facts.js → dist/runner/main.js, which pm2 names in the runner's environment as pm_exec_path. */
 const RUNNER_SCRIPT = fileURLToPath(new URL('../runner/main.js', import.meta.url));
 
-/** Every live process whose environment carries RL_RUN_ID, with the RL_RUN_DIR it was given and whether it is our runner. */
-export function runProcesses(): { pid: number; startTime?: number; runId: string; runDir: string | null; isRunner: boolean }[] {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return [];
-  }
-  const mine = new Set([process.pid, process.ppid]);
-  const found: { pid: number; startTime?: number; runId: string; runDir: string | null; isRunner: boolean }[] = [];
-  for (const name of pids) {
-    const pid = Number(name);
-    if (mine.has(pid)) continue;
-    let environ: string;
-    try {
-      environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
-    } catch {
-      continue;
-    }
-    const vars = environ.split('\0');
-    const runId = vars.find((v) => v.startsWith('RL_RUN_ID='))?.slice('RL_RUN_ID='.length);
-    if (!runId || isPm2DaemonProcess(pid, environ)) continue;
-    if (!isAlive({ pid })) continue;
-    const runDir = vars.find((v) => v.startsWith('RL_RUN_DIR='))?.slice('RL_RUN_DIR='.length) ?? null;
-    const startTime = processStartTime(pid);
-    const isRunner = vars.includes(`pm_exec_path=${RUNNER_SCRIPT}`) && commandLine(pid).includes(RUNNER_SCRIPT);
-    found.push({ pid, runId, runDir, isRunner, ...(startTime !== undefined ? { startTime } : {}) });
-  }
-  return found;
-}
-
-/**
- * Whether the runner's run directory, which it holds open (runner/main.ts), was deleted rather than
- * moved: /proc names a deleted directory `<path> (deleted)`. False when it cannot be told.
- */
-function heldDirDeleted(pid: number, runId: string): boolean {
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return false;
-  }
-  for (const fd of fds) {
-    let target: string;
-    try {
-      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    const deleted = target.endsWith(' (deleted)');
-    if (path.basename(deleted ? target.slice(0, -' (deleted)'.length) : target) === runId) return deleted;
-  }
-  return false;
-}
-
-/** What /proc says the process runs (pm2 titles our runner `node <runner script>`). */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').slice(0, 4096);
-  } catch {
-    return '';
-  }
+/** pm2's entries in the rl-run namespace, asked through the backend table; null when no pm2 daemon is up. */
+export async function pm2Entries(): Promise<{ name: string; online: boolean; runDir: string | null }[] | null> {
+  const entries = await BACKENDS.pm2.listOrphans();
+  return entries?.map((entry) => ({ name: entry.handle, online: entry.live, runDir: entry.runDir })) ?? null;
 }

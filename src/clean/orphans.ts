@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { RunState } from '../registry/record.js';
+import type { Backend, RunState } from '../registry/record.js';
 import { START_GRACE_MS } from '../registry/registry.js';
-import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
+import { pm2NameFor } from '../supervisor/pm2/names.js';
+import type { OrphanCandidate } from '../supervisor/types.js';
 import { type CleanPlan, emptyPlan } from './plan.js';
 
 export interface Pm2Fact {
@@ -20,6 +21,8 @@ export interface OrphanFacts {
   damaged: { id: string; reason: string; ageMs: number; bytes: number; unsafe?: string }[];
   /** Entries of pm2's list in the rl-run namespace; null when no pm2 daemon is running. */
   pm2: Pm2Fact[] | null;
+  /** The entries of every other backend of the table (SLURM's jobs), where it could be asked. */
+  backends: { backend: Backend; entries: (OrphanCandidate & { runState: RunState | 'gone' | 'unreadable' })[] }[];
   /** rl-run log files in $PM2_HOME/logs, with the pm2 name each belongs to. */
   pm2Logs: { file: string; pm2Name: string; bytes: number }[];
   /** Live processes carrying RL_RUN_ID. */
@@ -74,6 +77,16 @@ export function planOrphans(facts: OrphanFacts): CleanPlan {
     }
     const why = entry.runState === 'gone' ? 'its run directory is gone' : ENDED.includes(entry.runState) ? `its run is ${entry.runState}` : null;
     if (why) plan.actions.push({ kind: 'pm2-delete', pm2Name: entry.name, reason: why });
+  }
+
+  // 1b. Other backends' entries (SLURM jobs named rlrun-*) of runs of this runs directory that
+  // ended or whose directory is gone: a job that outlived its run only holds the allocation.
+  for (const { backend, entries } of facts.backends) {
+    for (const entry of entries) {
+      if (!entry.runDir || path.dirname(entry.runDir) !== facts.runsDir) continue;
+      const why = entry.runState === 'gone' ? 'its run directory is gone' : ENDED.includes(entry.runState) ? `its run is ${entry.runState}` : null;
+      if (why) plan.actions.push({ kind: 'remove-orphan', backend, handle: entry.handle, runId: entry.runId, reason: why });
+    }
   }
 
   // 2. Log files of names pm2 no longer lists (with no daemon, it lists none).

@@ -1,3 +1,4 @@
+import type { Backend } from '../registry/record.js';
 /**
  * A clean is decided before anything is touched: the planners in this folder turn plain facts into
  * a plan, `--dry-run` prints it, and the executor carries it out. Every action says why.
@@ -9,6 +10,8 @@ export type CleanAction =
   | { kind: 'purge'; id: string; reason: string; bytes: number }
   /** Remove an entry from pm2's process list. */
   | { kind: 'pm2-delete'; pm2Name: string; reason: string }
+  /** Remove a backend's entry left behind by a run (a SLURM job), through the backend table. */
+  | { kind: 'remove-orphan'; backend: Backend; handle: string; runId: string; reason: string }
   /** Remove a log file pm2 left in $PM2_HOME/logs. */
   | { kind: 'remove-log'; file: string; reason: string; bytes: number }
   /** SIGTERM, then SIGKILL after the grace period, to a process left behind by a run. */
@@ -66,6 +69,8 @@ export function actionTarget(action: CleanAction): string {
       return action.id;
     case 'pm2-delete':
       return action.pm2Name;
+    case 'remove-orphan':
+      return `${action.handle} (${action.runId})`;
     case 'remove-log':
       return action.file;
     case 'kill':

@@ -2,7 +2,8 @@ import { formatDuration } from '../format/time.js';
 import type { RunState } from '../registry/record.js';
 import { checkEntryName } from '../registry/safety.js';
 import { type CleanPlan, emptyPlan } from './plan.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../format/numbers.js';
+import { matchesRunFilter } from '../registry/run-filter.js';
 
 /** A run as retention sees it: its status already brought up to date. */
 export interface RetentionRun {
@@ -74,19 +75,11 @@ export function planRetention(runs: readonly RetentionRun[], options: RetentionO
 
 /** Why a run matches every given criterion, or null when one does not hold. */
 function matchReasons(run: RetentionRun, options: RetentionOptions, now: Date): string[] | null {
+  if (!matchesRunFilter(run, options)) return null;
   const reasons: string[] = [];
-  if (options.statuses.length) {
-    if (!options.statuses.includes(run.state)) return null;
-    reasons.push(run.state);
-  }
-  if (options.name !== undefined) {
-    if (run.name !== options.name) return null;
-    reasons.push(`name ${run.name}`);
-  }
-  if (options.tags.length) {
-    if (!options.tags.every((tag) => run.tags.includes(tag))) return null;
-    reasons.push(`tagged ${options.tags.join(',')}`);
-  }
+  if (options.statuses.length) reasons.push(run.state);
+  if (options.name !== undefined) reasons.push(`name ${run.name}`);
+  if (options.tags.length) reasons.push(`tagged ${options.tags.join(',')}`);
   if (options.olderThanMs !== undefined) {
     const since = now.getTime() - Date.parse(run.endedAt ?? run.createdAt);
     if (!(since > options.olderThanMs)) return null;

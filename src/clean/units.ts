@@ -20,16 +20,3 @@ export function parseSize(text: string): number | null {
   if (!match) return null;
   return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
 }
-
-/** 0 B, 512 B, 1.5 KB, 12 MB, 3.2 GB (powers of 1024, as `du -h`). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 10 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}

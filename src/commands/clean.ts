@@ -1,14 +1,15 @@
 import { createInterface } from 'node:readline/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { executePlan } from '../clean/execute.js';
-import { gatherOrphanFacts, gatherRetentionRuns } from '../clean/facts.js';
+import { gatherOrphanFacts, gatherRetentionRuns, pm2Entries } from '../clean/facts.js';
 import { planOrphans, withPm2EntriesOfTrashed } from '../clean/orphans.js';
-import { listRlRunEntries, pm2DaemonRunning } from '../clean/pm2.js';
 import { type CleanAction, type CleanPlan, actionTarget, bytesFreed, emptyPlan, mergePlans } from '../clean/plan.js';
 import { planPurge } from '../clean/purge.js';
 import { type RetentionOptions, hasRetentionCriteria, planRetention } from '../clean/retention.js';
-import { formatBytes, parseAge, parseSize } from '../clean/units.js';
+import { parseAge, parseSize } from '../clean/units.js';
+import { formatBytes } from '../format/numbers.js';
 import { UsageError } from '../errors.js';
+import { backendOf } from '../supervisor/index.js';
 import { renderTable } from '../format/table.js';
 import { parseTimeout } from '../format/time.js';
 import { ENDED_STATES, type RunState } from '../registry/record.js';
@@ -115,7 +116,7 @@ export async function clean(options: CleanOptions, globals: GlobalArgs): Promise
     if (options.orphaned) plans.push(planOrphans(await gatherOrphanFacts(registry, now)));
     if (hasRetentionCriteria(options.retention)) {
       const retention = planRetention(gatherRetentionRuns(registry), options.retention, now);
-      plans.push(withPm2EntriesOfTrashed(retention, pm2DaemonRunning() ? await listRlRunEntries() : [], registry.runsDir));
+      plans.push(withPm2EntriesOfTrashed(retention, (await pm2Entries()) ?? [], registry.runsDir));
     }
   }
   const plan = plans.length ? mergePlans(...plans) : emptyPlan();
@@ -136,7 +137,7 @@ export async function clean(options: CleanOptions, globals: GlobalArgs): Promise
   else out.line(summary(done));
 }
 
-const ACTION_LABEL: Record<CleanAction['kind'], string> = {
+const ACTION_LABEL: Record<Exclude<CleanAction['kind'], 'remove-orphan'>, string> = {
   trash: 'to trash',
   purge: 'purge',
   'pm2-delete': 'pm2 delete',
@@ -147,7 +148,7 @@ const ACTION_LABEL: Record<CleanAction['kind'], string> = {
 
 function printPlan(plan: CleanPlan, keepLast: number | undefined): void {
   const rows = [
-    ...plan.actions.map((a) => [ACTION_LABEL[a.kind], actionTarget(a), 'bytes' in a ? formatBytes(a.bytes) : '-', a.reason]),
+    ...plan.actions.map((a) => [a.kind === 'remove-orphan' ? backendOf(a.backend).removeVerb : ACTION_LABEL[a.kind], actionTarget(a), 'bytes' in a ? formatBytes(a.bytes) : '-', a.reason]),
     ...plan.refused.map((r) => ['refused', r.target, '-', r.reason]),
     ...plan.kept.map((k) => ['keep', k.id, '-', k.reason]),
   ];
@@ -186,6 +187,8 @@ export function summary(done: readonly CleanAction[]): string {
   if (purged.length) parts.push(`purged ${purged.length} from the trash`);
   if (logs.length) parts.push(`removed ${logs.length} pm2 log ${logs.length === 1 ? 'file' : 'files'}`);
   if (count('pm2-delete').length) parts.push(`deleted ${count('pm2-delete').length} pm2 ${count('pm2-delete').length === 1 ? 'entry' : 'entries'}`);
+  const removed = count('remove-orphan');
+  if (removed.length) parts.push(`removed ${removed.length} ${removed.length === 1 ? 'job' : 'jobs'} of ended runs from their backend`);
   if (count('kill').length) parts.push(`ended ${count('kill').length} left-over ${count('kill').length === 1 ? 'process' : 'processes'}`);
   if (count('mark-lost').length) parts.push(`marked ${count('mark-lost').length} lost`);
   return `${parts.join('; ')}; freed ${formatBytes(bytes([...purged, ...logs]))}`;

@@ -8,6 +8,7 @@ import { RuntimeError, UsageError, describeError } from '../errors.js';
 import { colourStatus } from '../format/status.js';
 import { formatWarning, normaliseMetricName } from '../metrics/series.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
+import { listFilter } from '../registry/run-filter.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import { renderPlot } from '../report/terminal-plot.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
@@ -134,8 +135,7 @@ function selectRuns(options: CompareCommandOptions, registry: Registry): StoredR
   if (filtered) {
     const { runs: listed } = registry.list({
       ...(options.last !== undefined ? { limit: options.last } : {}),
-      ...(options.name !== undefined ? { prefilter: (entry) => entry.name === options.name } : {}),
-      filter: (run) => (options.name === undefined || run.record.name === options.name) && options.tags.every((tag) => run.record.tags.includes(tag)),
+      ...listFilter(options),
     });
     if (listed.length === 0) throw new UsageError(`no runs match${options.name ? ` --name ${options.name}` : ''}${options.tags.map((t) => ` --tag ${t}`).join('')}; see 'rl-run ls'`);
     runs.push(...listed);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { Registry } from '../registry/registry.js';
-import { observeRecord } from '../supervisor/observe.js';
+import { observeRecord } from '../supervisor/index.js';
 
 /** Flags every command takes. */
 export interface GlobalArgs {

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { formatBytes } from '../clean/units.js';
+import { formatBytes } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import { diskUsage } from '../registry/safety.js';
 import { listTrash } from '../registry/trash.js';

@@ -4,7 +4,8 @@ import { colourStatus, exitSummary, runDuration } from '../format/status.js';
 import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
-import type { StoredRun } from '../registry/registry.js';
+import { listFilter } from '../registry/run-filter.js';
+import { backendOf } from '../supervisor/index.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
 import { showTrash } from './restore.js';
@@ -64,13 +65,6 @@ export function parseStatuses(values: string[]): RunState[] {
   return values as RunState[];
 }
 
-export function matchesFilters(run: StoredRun, options: Pick<ListOptions, 'statuses' | 'name' | 'tags'>): boolean {
-  const { record } = run;
-  if (options.statuses.length && !options.statuses.includes(record.status.state)) return false;
-  if (options.name !== undefined && record.name !== options.name) return false;
-  return options.tags.every((tag) => record.tags.includes(tag));
-}
-
 export async function list(options: ListOptions, globals: GlobalArgs): Promise<void> {
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new UsageError(`--limit ${options.limit}: expected a whole number >= 1`);
@@ -78,8 +72,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   const { registry } = await openContext(globals);
   const { runs, damaged } = registry.list({
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
-    ...(options.name !== undefined ? { prefilter: (entry) => entry.name === options.name } : {}),
-    filter: (run) => matchesFilters(run, options),
+    ...listFilter(options),
   });
   if (damaged.length) {
     out.warn(`${damaged.length} damaged run ${damaged.length === 1 ? 'directory' : 'directories'} skipped: ${damaged.map((d) => `${d.id} (${d.reason})`).join(', ')}; 'rl-run clean --orphaned' tidies them`);
@@ -94,7 +87,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   }
   const now = new Date();
   // Where a run executes matters once some run is on a cluster: the job, its node or why it waits.
-  const where = runs.some(({ record }) => record.backend !== 'pm2');
+  const where = runs.some(({ record }) => backendOf(record.backend).where !== null);
   out.line(
     renderTable(
       ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), 'TAGS'],
@@ -111,12 +104,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   );
 }
 
-/** "pm2", or "slurm 123 on node7" / "slurm 123 (Priority)" while it waits in the queue. */
+/** The backend's own account ("slurm 123 on node7"), or just its name ("pm2"). */
 function whereOf(record: RunRecord): string {
-  if (record.backend !== 'slurm') return record.backend;
-  const job = record.slurmJobId ? `slurm ${record.slurmJobId}` : 'slurm';
-  const { status } = record;
-  if (status.state === 'running' && status.node) return `${job} on ${status.node}`;
-  if (status.state === 'pending' && status.reason) return `${job} (${status.reason})`;
-  return job;
+  return backendOf(record.backend).where?.(record) ?? record.backend;
 }

@@ -42,7 +42,7 @@ export async function metrics(options: MetricsOptions, globals: GlobalArgs): Pro
   if (options.json) return out.json(metricsListingJson(run.id, run.series.values()));
   const listing = renderMetricsListing(run.series.values(), run.dir);
   if (listing === '') {
-    out.line(`no metrics found for ${run.id} yet: rl-run reads ${path.relative(process.cwd(), stored.layout.stdout) || 'stdout.log'} and ${config.metrics.files.join(', ')} in ${run.dir}`);
+    out.line(`no metrics found for ${run.id} yet: rl-run reads ${path.relative(process.cwd(), stored.layout.stdout) || path.basename(stored.layout.stdout)} and ${config.metrics.files.join(', ')} in ${run.dir}`);
   } else {
     out.line(listing);
   }

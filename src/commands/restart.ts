@@ -3,7 +3,7 @@ import { ensureWorkingDirectory, executeLaunch } from '../launch/execute.js';
 import { type LaunchPlan, assertLaunchable } from '../launch/plan.js';
 import { isEnded } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
-import { supervisorFor } from '../supervisor/index.js';
+import { handlesJson, supervisorFor } from '../supervisor/index.js';
 import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
@@ -76,7 +76,7 @@ export async function restart(selector: string, options: RestartOptions, globals
   });
   const { record, layout } = run;
   if (options.json) {
-    out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, restartOf: old.record.id, restartArgs: options.addedArgs });
+    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record), restartOf: old.record.id, restartArgs: options.addedArgs });
     return;
   }
   const added = options.addedArgs.length ? `, with added arguments: ${options.addedArgs.join(' ')}` : '';

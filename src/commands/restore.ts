@@ -1,8 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { formatBytes } from '../clean/units.js';
+import { formatBytes } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
-import { readRecordIn } from '../registry/record-file.js';
+import { readRecordIn } from '../registry/run-dir/index.js';
 import { diskUsage } from '../registry/safety.js';
 import { findInTrash, listTrash, restoreFromTrash } from '../registry/trash.js';
 import { type GlobalArgs, openContext, out } from './context.js';

@@ -4,6 +4,8 @@ import { ago } from '../format/time.js';
 import { readLastLines } from '../logs/tail.js';
 import { statusFields } from '../registry/record.js';
 import { UnsafeFileError } from '../registry/safe-fs.js';
+import { backendOf } from '../supervisor/index.js';
+import { shellQuote } from '../format/shell.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
 interface ShowArgs extends GlobalArgs {
@@ -41,11 +43,11 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
     ['started', record.startedAt ? `${record.startedAt} (${ago(record.startedAt)})` : undefined],
     ['ended', fields.endedAt],
     ['duration', runDuration(record) || undefined],
-    ['command', record.command.map(quote).join(' ')],
+    ['command', record.command.map(shellQuote).join(' ')],
     ['cwd', record.cwd],
     ['tags', record.tags.join(', ') || undefined],
     ['env', Object.entries(record.env).map(([k, v]) => `${k}=${v}`).join(' ') || undefined],
-    ['backend', record.backend === 'pm2' ? `pm2 (${record.pm2Name})` : `${record.backend}${record.slurmJobId ? ` (job ${record.slurmJobId})` : ''}`],
+    ['backend', backendOf(record.backend).describe(record)],
     ['node', record.status.state === 'running' ? record.status.node : undefined],
     ['pid', record.pid ? String(record.pid) : undefined],
     ['host', `${record.user}@${record.hostname}`],
@@ -77,8 +79,4 @@ function stderrTail(file: string): string[] {
     out.warn(error.message);
     return [];
   }
-}
-
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

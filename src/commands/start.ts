@@ -4,8 +4,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { executeLaunch } from '../launch/execute.js';
 import { type InterruptWatch, watchInterrupt } from '../launch/interrupt.js';
 import { type StartOptions, planLaunch } from '../launch/plan.js';
-import { currentUser } from '../registry/process.js';
-import { supervisorFor } from '../supervisor/index.js';
+import { currentUser } from '../process/index.js';
+import { backendOf, handlesJson, supervisorFor } from '../supervisor/index.js';
 import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 
@@ -76,10 +76,10 @@ async function startWatched(options: StartOptions, globals: GlobalArgs, json: bo
   const run = await executeLaunch(plan, config, registry, supervisor, { interrupt });
   const { record, layout } = run;
   if (json) {
-    out.json({ id: record.id, name: record.name, dir: layout.dir, pm2Name: record.pm2Name ?? null, ...(record.slurmJobId ? { slurmJobId: record.slurmJobId } : {}) });
+    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record) });
     return;
   }
-  out.line(`started ${record.id}${record.slurmJobId ? ` (SLURM job ${record.slurmJobId})` : ''}`);
+  out.line(`started ${record.id}${backendOf(record.backend).startedNote(record)}`);
   out.line(`  logs:   ${layout.dir}`);
   out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
 }

@@ -4,6 +4,7 @@ import { describeWaits } from '../format/stop-progress.js';
 import { parseTimeout } from '../format/time.js';
 import { isEnded, statusFields } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
+import { listFilter } from '../registry/run-filter.js';
 import { supervisorFor } from '../supervisor/index.js';
 import type { StopOutcome, StopProgress } from '../supervisor/types.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
@@ -87,9 +88,7 @@ function selectRuns(registry: Registry, selection: StopSelection): StoredRun[] {
     selection.selectors.length > 0
       ? selection.selectors.map((selector) => registry.resolve(selector))
       : registry.list({
-          ...(selection.name !== undefined ? { prefilter: (entry) => entry.name === selection.name } : {}),
-          filter: ({ record }) =>
-            !isEnded(record.status) && (selection.name === undefined || record.name === selection.name) && selection.tags.every((tag) => record.tags.includes(tag)),
+          ...listFilter(selection, ({ record }) => !isEnded(record.status)),
         }).runs;
   const seen = new Set<string>();
   return runs.filter((run) => !seen.has(run.record.id) && seen.add(run.record.id));

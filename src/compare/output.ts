@@ -1,17 +1,9 @@
+import { formatValue } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import type { SeriesSummary } from '../metrics/series.js';
 import { type ComparePlan, constantValue } from './plan.js';
 import { formatParam, type ParamValue } from './params.js';
 
-/** "0.0003", "-112.5", "1.234e+06", "-" for a missing value. Short enough for a table cell. */
-export function formatValue(value: number | undefined): string {
-  if (value === undefined || Number.isNaN(value)) return '-';
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(value) && Math.abs(value) < 1e7) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) return value.toExponential(3).replace(/\.?0+e/, 'e');
-  return String(Number(value.toPrecision(5)));
-}
 
 export function renderCompareTable(plan: ComparePlan, colourStatus: (status: string) => string = (s) => s): string {
   const header = ['ID', 'STATUS', 'DURATION', ...plan.paramColumns, ...plan.constantColumns, ...plan.metrics.flatMap((m) => [m, 'best'])];

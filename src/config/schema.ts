@@ -107,3 +107,6 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDi
 export function defineConfig(config: UserConfig): UserConfig {
   return config;
 }
+
+/** A variable name a shell, pm2 and a batch script all take as one plain word. */
+export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;

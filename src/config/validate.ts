@@ -1,6 +1,5 @@
-import { ENV_KEY } from '../launch/plan.js';
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
-import type { UserConfig } from './schema.js';
+import { ENV_KEY, type UserConfig } from './schema.js';
 
 /**
  * Checks a loaded config object without touching the disk. Returns the typed config, or a list of

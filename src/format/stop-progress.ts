@@ -1,4 +1,12 @@
-import type { StopProgress } from '../supervisor/types.js';
+/** What a stop is waiting for: the run to come up (then it gets SIGINT), to save, or to end after SIGKILL. */
+export interface StopProgress {
+  id: string;
+  phase: 'start' | 'save' | 'end';
+  /** Epoch ms: when the SIGINT went out (phase save) or the stop was asked for (phase start). */
+  since: number;
+  /** Epoch ms: when what is left gets SIGKILL. */
+  deadline: number;
+}
 
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))} s`;
 

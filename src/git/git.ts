@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { GitInfo } from '../registry/record.js';
-import { createExclusive } from '../registry/safe-fs.js';
-import { withoutRunIdentity } from '../supervisor/process-tree.js';
+import { withoutRunIdentity } from '../process/index.js';
 
 /** The git adapter: what commit a run's code came from, and its uncommitted changes. */
 function git(cwd: string, args: string[]): Promise<string | null> {
@@ -14,9 +13,9 @@ function git(cwd: string, args: string[]): Promise<string | null> {
 
 /**
  * Commit, branch and dirty flag of the repository around `cwd`, or undefined outside one (or
- * without git). When dirty, the diff against HEAD is saved to `diffFile`.
+ * without git). When dirty, the diff against HEAD is handed to `saveDiff`, which names where it went.
  */
-export async function captureGit(cwd: string, diffFile: string): Promise<GitInfo | undefined> {
+export async function captureGit(cwd: string, saveDiff: (diff: string) => string): Promise<GitInfo | undefined> {
   const commit = (await git(cwd, ['rev-parse', 'HEAD']))?.trim();
   if (!commit) return undefined;
   const [branch, status] = await Promise.all([
@@ -28,10 +27,7 @@ export async function captureGit(cwd: string, diffFile: string): Promise<GitInfo
   if (branch?.trim() && branch.trim() !== 'HEAD') info.branch = branch.trim();
   if (dirty) {
     const diff = await git(cwd, ['diff', 'HEAD']);
-    if (diff) {
-      createExclusive(diffFile, diff);
-      info.diffFile = 'git.diff';
-    }
+    if (diff) info.diffFile = saveDiff(diff);
   }
   return info;
 }

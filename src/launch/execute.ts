@@ -1,18 +1,16 @@
-import { rmSync, statSync, statfsSync } from 'node:fs';
+import { statSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
 import { captureGit } from '../git/git.js';
 import { makeRunId } from '../registry/id.js';
-import type { RunLayout } from '../registry/layout.js';
-import { currentUser, processRef } from '../registry/process.js';
+import { type RunLayout, createOutputLogs, removeRunDir, runLayout, writeGitDiff } from '../registry/run-dir/index.js';
+import { currentUser, findRunProcesses, pollUntil, processRef, signalAll, sleep } from '../process/index.js';
 import { type RunRecord, SCHEMA_VERSION, isEnded } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
-import { createExclusive } from '../registry/safe-fs.js';
-import { pm2NameFor } from '../supervisor/pm2/supervisor.js';
+import { backendOf } from '../supervisor/index.js';
 import type { Supervisor } from '../supervisor/types.js';
 import { VERSION } from '../version.js';
-import { findRunProcesses, pollUntil, signalAll } from '../supervisor/process-tree.js';
 import { type InterruptWatch, InterruptedError, watchInterrupt } from './interrupt.js';
 import { type LaunchPlan, assertLaunchable } from './plan.js';
 
@@ -53,7 +51,7 @@ async function launch(
   const { id, layout } = createFreshRunDir(registry, plan.name, now);
   let record: RunRecord;
   try {
-    const git = await captureGit(plan.cwd, layout.gitDiff);
+    const git = await captureGit(plan.cwd, (diff) => writeGitDiff(layout, diff));
     record = {
       schemaVersion: SCHEMA_VERSION,
       id,
@@ -69,7 +67,7 @@ async function launch(
       createdAt: now.toISOString(),
       status: { state: 'starting' },
       launcher: processRef(process.pid),
-      ...(plan.backend === 'pm2' ? { pm2Name: pm2NameFor(id) } : {}),
+      ...backendOf(plan.backend).handleAtCreate(id),
       hostname: hostname(),
       user: currentUser(),
       rlRunVersion: VERSION,
@@ -81,12 +79,11 @@ async function launch(
       ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
       config: configSnapshot(config),
     };
-    createExclusive(layout.stdout);
-    createExclusive(layout.stderr);
+    createOutputLogs(layout);
     registry.write(record);
   } catch (error) {
     // Nothing half-made stays behind: the directory is ours, made a moment ago.
-    rmSync(layout.dir, { recursive: true, force: true });
+    removeRunDir(layout);
     throw diskError(error, registry.runsDir);
   }
 
@@ -200,9 +197,9 @@ async function waitUntilUp(registry: Registry, id: string, interrupt: InterruptW
     if (Date.now() > deadline) {
       if (interrupt.signal && current.ok) return current.run;
       markFailed(registry, id, `it did not come up within ${START_TIMEOUT_MS / 1000} s`);
-      throw new RuntimeError(`run ${id} did not come up within ${START_TIMEOUT_MS / 1000} s; see ${registry.runsDir}/${id}/runner.log`);
+      throw new RuntimeError(`run ${id} did not come up within ${START_TIMEOUT_MS / 1000} s; see ${runLayout(registry.runsDir, id).runnerLog}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(POLL_MS);
   }
 }
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/schema.js';
+import { ENV_KEY, type ResolvedConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { expandNameTemplate, sanitizeName } from '../registry/id.js';
 
@@ -88,9 +88,6 @@ function nameFor(options: StartOptions, config: ResolvedConfig, facts: LaunchFac
   if (options.name !== undefined) return sanitizeName(options.name);
   return expandNameTemplate(config.name, { script, command, user: facts.user, now: facts.now });
 }
-
-/** A variable name a shell, pm2 and a batch script all take as one plain word. */
-export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Checks what any launch (start, restart, a config's env) is about to use, before anything is made:

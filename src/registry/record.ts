@@ -1,3 +1,4 @@
+import type { ProcessRef } from '../process/ref.js';
 /**
  * The run record, as stored in <runDir>/run.json. The status is a discriminated union so that
  * impossible combinations (a running run with an exit code, a lost run with an end time it never
@@ -46,10 +47,7 @@ export function isEnded(status: RunStatus): boolean {
 }
 
 /** A process rl-run watches: its pid and, on Linux, its start time so a reused pid is not mistaken for it. */
-export interface ProcessRef {
-  pid: number;
-  startTime?: number;
-}
+export type { ProcessRef };
 
 export interface Attempt {
   startedAt: string;

@@ -2,13 +2,12 @@ import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { parseId } from './id.js';
-import { type RunLayout, TRASH_DIR, layoutOfDir, runLayout } from './layout.js';
+import { layoutOfDir, readRecordIn, replaceRecordIf, runLayout, type RunLayout, TRASH_DIR, updateRecordIn, writeRecordIn } from './run-dir/index.js';
 import { ensurePrivateDir, mkdirPrivate, unsafeDirReason } from './safe-fs.js';
 import { checkEntryName } from './safety.js';
 import type { RunRecord, RunStatus } from './record.js';
-import { readRecordIn, replaceRecordIf, updateRecordIn, writeRecordIn } from './record-file.js';
 import { holdForTest } from './test-hold.js';
-import { type IndexEntry, resolveSelector } from './selector.js';
+import { type IndexEntry, latestOffset, resolveSelector } from './selector.js';
 
 /**
  * The run registry on disk: one directory per run under runsDir, each with its run.json. There is
@@ -208,9 +207,9 @@ export class Registry {
    * against directory names alone, so naming a run never reads the whole registry.
    */
   private orderedIndex(selector: string): IndexEntry[] {
-    const latest = /^latest(?:~(\d+))?$/.exec(selector);
-    if (!latest) return this.index();
-    const depth = Number(latest[1] ?? 0) + 1;
+    const offset = latestOffset(selector);
+    if (offset === null) return this.index();
+    const depth = offset + 1;
     return this.list({ limit: depth }).runs.map(({ record }) => ({ id: record.id, name: record.name }));
   }
 

@@ -15,10 +15,16 @@ export type Resolution =
 
 const LATEST = /^latest(?:~(\d+))?$/;
 
-export function resolveSelector(selector: string, newestFirst: readonly IndexEntry[]): Resolution {
+/** N for `latest~N` (0 for `latest`), or null for any other selector. */
+export function latestOffset(selector: string): number | null {
   const latest = LATEST.exec(selector);
-  if (latest) {
-    const entry = newestFirst[Number(latest[1] ?? 0)];
+  return latest ? Number(latest[1] ?? 0) : null;
+}
+
+export function resolveSelector(selector: string, newestFirst: readonly IndexEntry[]): Resolution {
+  const offset = latestOffset(selector);
+  if (offset !== null) {
+    const entry = newestFirst[offset];
     return entry ? { kind: 'found', id: entry.id } : { kind: 'unknown', suggestions: [] };
   }
   const exact = newestFirst.find((entry) => entry.id === selector);

@@ -2,8 +2,9 @@ import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameS
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
+import { idName } from './id.js';
 import { ensurePrivateDir } from './safe-fs.js';
-import { TRASH_DIR } from './layout.js';
+import { TRASH_DIR } from './run-dir/index.js';
 import { type Check, checkEntryName, checkRemovable, isInside, removeTree } from './safety.js';
 
 /**
@@ -91,7 +92,7 @@ export function findInTrash(runsDir: string, selector: string): TrashEntry {
   const entries = listTrash(runsDir);
   const exact = entries.find((e) => e.id === selector);
   if (exact) return exact;
-  const byName = entries.find((e) => e.id.startsWith(`${selector}-`) && /^\d{8}-\d{6}-[0-9a-z]{6}$/.test(e.id.slice(selector.length + 1)));
+  const byName = entries.find((e) => idName(e.id) === selector);
   if (byName) return byName;
   const prefixed = entries.filter((e) => e.id.startsWith(selector));
   if (prefixed.length === 1) return prefixed[0]!;

@@ -1,4 +1,4 @@
-import { formatValue } from '../compare/output.js';
+import { formatValue } from '../format/numbers.js';
 import { lttb } from '../metrics/downsample.js';
 import type { MetricPoint } from '../metrics/series.js';
 

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { formatValue } from '../compare/output.js';
+import { formatValue } from '../format/numbers.js';
 import { formatParam } from '../compare/params.js';
 import { type ComparePlan, constantValue } from '../compare/plan.js';
 import { CHART_GEOMETRY, type ChartData, escapeHtml, PALETTE, renderChart } from './html-chart.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatValue } from '../compare/output.js';
+import { formatValue } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import { splitConstants } from '../metrics/constants.js';
 import type { MetricSeries, SeriesSummary } from '../metrics/series.js';

@@ -1,4 +1,4 @@
-import { isAlive } from '../registry/process.js';
+import { isAlive } from '../process/index.js';
 import type { RunRecord } from '../registry/record.js';
 
 /**

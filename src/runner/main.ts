@@ -10,12 +10,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { layoutOfDir } from '../registry/layout.js';
-import { processRef } from '../registry/process.js';
+import { layoutOfDir, readRecordIn, updateRecordIn } from '../registry/run-dir/index.js';
+import { findRunProcesses, killOwnChildGroup, ownFdPath, processRef, signalAll, terminate } from '../process/index.js';
 import { appendNoFollow, isSymlink, openForAppend } from '../registry/safe-fs.js';
 import type { Attempt, ProcessRef, RunRecord, RunStatus } from '../registry/record.js';
-import { readRecordIn, updateRecordIn } from '../registry/record-file.js';
-import { findRunProcesses, signalAll, terminate } from '../supervisor/process-tree.js';
 import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
@@ -30,7 +28,7 @@ import { StopWatch } from './stop.js';
 function pinned(dir: string): string {
   try {
     const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
-    const held = `/proc/self/fd/${fd}/.`;
+    const held = ownFdPath(fd);
     if (existsSync(held)) return held;
     closeSync(fd);
   } catch {
@@ -111,7 +109,7 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
       } catch (error) {
         // Unrecorded, the script would run with nobody to stop it or note its end (ENOSPC did this).
         log(`cannot record the start (${(error as Error).message}): ending the script`);
-        killOwnGroup(proc);
+        killOwnChildGroup(proc);
         return;
       }
       // A stop asked for while the script was being started reaches it now that its pid is known.
@@ -143,22 +141,9 @@ async function endLeftovers(runId: string, scriptPid: number): Promise<void> {
   await terminate(findRunProcesses(runId).filter((ref) => ref.pid !== scriptPid), LEFTOVER_GRACE_MS);
 }
 
-/**
- * The script's whole process group. Only for our own child before its exit is seen: until the
- * runner reaps it, neither its pid nor its group id can belong to anyone else.
- */
-function killOwnGroup(proc: ChildProcess): void {
-  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-  try {
-    process.kill(-proc.pid, 'SIGKILL');
-  } catch {
-    // gone already
-  }
-}
-
 /** The stop deadline: SIGKILL to the script's group and to every process of the run, each verified. */
 function killRun(runId: string): void {
-  if (child) killOwnGroup(child);
+  if (child) killOwnChildGroup(child);
   signalAll(findRunProcesses(runId, childRef ?? undefined), 'SIGKILL');
 }
 

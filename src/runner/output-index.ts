@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { SAMPLE_MS, SampleRecorder } from '../logs/interleave.js';
-import type { RunLayout } from '../registry/layout.js';
+import type { RunLayout } from '../registry/run-dir/index.js';
 import { appendNoFollow } from '../registry/safe-fs.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { RunLayout } from '../registry/layout.js';
-import { type StopRequest, readStopRequest } from '../registry/stop-request.js';
+import { readStopRequest, type RunLayout, type StopRequest } from '../registry/run-dir/index.js';
 
 export interface StopActions {
   /** SIGINT to the script when one is running; otherwise wake the runner from its restart delay. */

@@ -3,7 +3,8 @@ import { type OrphanFacts, planOrphans } from '../../src/clean/orphans.js';
 import { mergePlans } from '../../src/clean/plan.js';
 import { planPurge } from '../../src/clean/purge.js';
 import { type RetentionOptions, type RetentionRun, planRetention } from '../../src/clean/retention.js';
-import { formatBytes, parseAge, parseSize } from '../../src/clean/units.js';
+import { parseAge, parseSize } from '../../src/clean/units.js';
+import { formatBytes } from '../../src/format/numbers.js';
 
 const NOW = new Date('2025-03-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -93,8 +94,8 @@ describe('planRetention', () => {
 });
 
 describe('planOrphans', () => {
-  const base: OrphanFacts = { runsDir: '/r', runs: [], damaged: [], pm2: [], pm2Logs: [], processes: [] };
-  const kinds = (facts: Partial<OrphanFacts>) => planOrphans({ ...base, ...facts }).actions.map((a) => `${a.kind} ${'id' in a ? a.id : 'pm2Name' in a ? a.pm2Name : 'file' in a ? a.file : a.pid}`);
+  const base: OrphanFacts = { runsDir: '/r', runs: [], damaged: [], pm2: [], backends: [], pm2Logs: [], processes: [] };
+  const kinds = (facts: Partial<OrphanFacts>) => planOrphans({ ...base, ...facts }).actions.map((a) => `${a.kind} ${'id' in a ? a.id : 'pm2Name' in a ? a.pm2Name : 'file' in a ? a.file : 'handle' in a ? `${a.backend} ${a.handle}` : a.pid}`);
 
   it.each<[string, Partial<OrphanFacts>, string[]]>([
     ['a running record with nothing running is marked lost', { runs: [{ id: 'x', recorded: 'running', observed: 'lost' }] }, ['mark-lost x']],
@@ -111,6 +112,25 @@ describe('planOrphans', () => {
         ],
       },
       ['pm2-delete rlrun-a', 'pm2-delete rlrun-b'],
+    ],
+    [
+      'SLURM jobs of ended or vanished runs are cancelled; those of live runs, of other runs dirs or of an unknown dir are not',
+      {
+        backends: [
+          {
+            backend: 'slurm',
+            entries: [
+              { handle: '11', runId: 'a', runDir: '/r/a', live: true, runState: 'stopped' },
+              { handle: '12', runId: 'b', runDir: '/r/b', live: true, runState: 'gone' },
+              { handle: '13', runId: 'c', runDir: '/r/c', live: true, runState: 'running' },
+              { handle: '14', runId: 'd', runDir: '/other/d', live: true, runState: 'gone' },
+              { handle: '15', runId: 'e', runDir: null, live: true, runState: 'unreadable' },
+              { handle: '16', runId: 'f', runDir: '/r/f', live: true, runState: 'unreadable' },
+            ],
+          },
+        ],
+      },
+      ['remove-orphan slurm 11', 'remove-orphan slurm 12'],
     ],
     [
       'log files of names pm2 no longer lists',

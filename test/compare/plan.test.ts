@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareCsv, compareJson, formatValue, renderCompareTable } from '../../src/compare/output.js';
+import { compareCsv, compareJson, renderCompareTable } from '../../src/compare/output.js';
+import { formatValue } from '../../src/format/numbers.js';
 import { type CompareRun, planComparison } from '../../src/compare/plan.js';
 import { betterDirection, defaultMetrics } from '../../src/compare/metric-choice.js';
 import type { MetricSeries } from '../../src/metrics/series.js';

@@ -93,7 +93,7 @@ describe('a run from start to stop', () => {
     expect(stop.stdout).toContain('killed after the grace period');
     expect(sandbox.record(run.id).status).toMatchObject({ state: 'stopped', signal: 'SIGKILL' });
     expect(isAlive(pid)).toBe(false);
-    const { findRunProcesses } = await import('../../src/supervisor/process-tree.js');
+    const { findRunProcesses } = await import('../../src/process/index.js');
     expect(findRunProcesses(run.id).filter((p) => p.pid !== sandbox.record(run.id).runner?.pid && isAlive(p.pid))).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'nod
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RECORD_CAP } from '../../src/registry/record-file.js';
+import { RECORD_CAP } from '../../src/registry/run-dir/index.js';
 import { CLI, type Sandbox, createSandbox } from '../helpers/sandbox.js';
 import { collectOutput, endedRecord } from '../support/processes.mjs';
 

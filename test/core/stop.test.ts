@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { processStartTime } from '../../src/registry/process.js';
+import { processStartTime } from '../../src/process/index.js';
 import { collectOutput, killWhere } from '../support/processes.mjs';
 import { WITNESS_PY, canReusePids, spawnOnPid } from '../support/pid-reuse.mjs';
 import { CLI, PM2_CLI, type Sandbox, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';

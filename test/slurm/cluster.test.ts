@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
@@ -184,9 +184,11 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     ]);
     for (const run of compared.runs) expect(run.metrics['rollout/ep_rew_mean']).toMatchObject({ lastStep: 8192 });
 
-    const restarted = await cliJson<{ id: string }>(sandbox, ['restart', slurmRun.id, '--json']);
+    const restarted = await cliJson<{ id: string; slurmJobId?: string }>(sandbox, ['restart', slurmRun.id, '--json']);
     const record = sandbox.record(restarted.id);
     expect(record).toMatchObject({ backend: 'slurm', restartOf: slurmRun.id });
+    // --json carries the backend's handle, as start's does.
+    expect(restarted.slurmJobId).toBe(record.slurmJobId);
     expect(record.slurmJobId).not.toBe(sandbox.record(slurmRun.id).slurmJobId);
     await untilState(restarted.id, 'succeeded');
   });
@@ -218,6 +220,46 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/invalid partition.*slurm\.partition/i);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('clean --orphaned cancels the rlrun-* jobs whose run ended or whose directory is gone, and no other job', async () => {
+    const config = sandbox.write('orphans.config.json', JSON.stringify({ slurm: { extraArgs: ['--begin=now+600'] } }));
+    const [gone, ended, live] = [
+      await startRun(sandbox, ['--config', config, '--backend', 'slurm', '--name', 'orphan-gone', EXAMPLE]),
+      await startRun(sandbox, ['--config', config, '--backend', 'slurm', '--name', 'orphan-ended', EXAMPLE]),
+      await startRun(sandbox, ['--config', config, '--backend', 'slurm', '--name', 'orphan-live', EXAMPLE]),
+    ];
+    const jobs = [gone, ended, live].map((run) => sandbox.record(run.id).slurmJobId as string);
+    // Another rl-run's job of the same name shape, whose run is not in this runs directory.
+    mkdirSync(path.join(sandbox.dir, 'elsewhere'));
+    const elsewhere = sandbox.write('elsewhere/slurm-job.sh', '#!/bin/sh\nsleep 600\n');
+    const foreign = execFileSync('sbatch', ['--parsable', '--begin=now+600', '-J', `rlrun-${gone.id}`, '-o', '/dev/null', elsewhere], { encoding: 'utf8' }).trim();
+    const queued = () => new Set(execFileSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' }).split('\n').map((line) => line.trim()));
+    try {
+      // The run directory deleted by hand; a record that says ended while its job still waits.
+      rmSync(gone.dir, { recursive: true });
+      const record = sandbox.record(ended.id);
+      writeFileSync(path.join(ended.dir, 'run.json'), JSON.stringify({ ...record, status: { state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: null } }));
+
+      const dry = await sandbox.cli(['clean', '--orphaned', '--dry-run']);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(new RegExp(`scancel\\s+${jobs[0]} \\(${gone.id}\\)\\s+-\\s+its run directory is gone`));
+      expect(dry.stdout).toMatch(new RegExp(`scancel\\s+${jobs[1]} \\(${ended.id}\\)\\s+-\\s+its run is stopped`));
+      expect(dry.stdout).not.toContain(live.id);
+      expect(dry.stdout).not.toContain(foreign);
+      for (const job of [...jobs, foreign]) expect(queued()).toContain(job);
+
+      const cleaned = await sandbox.cli(['clean', '--orphaned', '--yes', '--json']);
+      expect(cleaned.code).toBe(0);
+      const done = JSON.parse(cleaned.stdout).done.filter((action: { kind: string }) => action.kind === 'remove-orphan');
+      expect(done.map((action: { handle: string }) => action.handle).sort()).toEqual([jobs[0], jobs[1]].sort());
+      await waitFor('the orphaned jobs to leave the queue', () => (!queued().has(jobs[0]!) && !queued().has(jobs[1]!)) || null);
+      expect(queued()).toContain(jobs[2]);
+      expect(queued()).toContain(foreign);
+      expect((await statusOf(live.id)).state).toBe('pending');
+    } finally {
+      spawnSync('scancel', [...jobs, foreign], { stdio: 'ignore' });
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SlurmConfig } from '../../src/config/schema.js';
-import { layoutOfDir } from '../../src/registry/layout.js';
+import { layoutOfDir } from '../../src/registry/run-dir/index.js';
 import { batchScript, jobNameFor, runIdOfJobName, sbatchArgs } from '../../src/supervisor/slurm/script.js';
 
 const layout = layoutOfDir('/scratch/runs/ppo-20260101-120000-abc123');

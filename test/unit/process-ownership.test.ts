@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeWait, describeWaits } from '../../src/format/stop-progress.js';
-import { layoutOfDir } from '../../src/registry/layout.js';
-import { isSameProcess, processRef, processStartTime, signalVerified } from '../../src/registry/process.js';
-import { parseStopRequest, readStopRequest, requestStop } from '../../src/registry/stop-request.js';
+import { layoutOfDir, parseStopRequest, readStopRequest, requestStop } from '../../src/registry/run-dir/index.js';
+import { findRunProcesses, hasEnvEntry, isSameProcess, looksLikePm2Daemon, processRef, processStartTime, signalVerified, withoutRunIdentity } from '../../src/process/index.js';
 import { StopWatch } from '../../src/runner/stop.js';
-import { findRunProcesses, hasEnvEntry, looksLikePm2Daemon, withoutRunIdentity } from '../../src/supervisor/process-tree.js';
 
 describe('run membership is a whole environment entry', () => {
   const env = (...entries: string[]) => entries.join('\0');

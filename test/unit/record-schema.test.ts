@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/registry/parse.js';
-import { LOCK_FILE, readRecordIn, updateRecordIn } from '../../src/registry/record-file.js';
+import { LOCK_FILE, readRecordIn, updateRecordIn } from '../../src/registry/run-dir/index.js';
 import { FIELDS, TYPES, fullRecord } from '../reliability/record-fuzz.mjs';
 
 const ID = 'ppo-20250101-000000-aaaaaa';

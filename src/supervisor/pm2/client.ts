@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { RuntimeError, describeError, errorCode } from '../../errors.js';
-import { RUN_IDENTITY_VARIABLES } from '../process-tree.js';
+import { RUN_IDENTITY_VARIABLES } from '../../process/index.js';
 import { withFileLock } from './lock.js';
 
 type Pm2 = typeof import('pm2');

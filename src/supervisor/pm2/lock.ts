@@ -1,6 +1,6 @@
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive, processRef } from '../../registry/process.js';
+import { isAlive, processRef, sleep } from '../../process/index.js';
 
 /**
  * A lock file held while connecting to pm2. Measured here: 20 parallel `pm2.connect` calls with no
@@ -14,7 +14,7 @@ export async function withFileLock<T>(file: string, timeoutMs: number, action: (
   for (let wait = 10; ; wait = Math.min(wait * 2, 100)) {
     if (tryAcquire(file)) break;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the lock ${file}`);
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await sleep(wait);
   }
   try {
     return await action();

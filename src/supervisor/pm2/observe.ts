@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { RunRecord, RunStatus } from '../../registry/record.js';
-import { isAlive } from '../../registry/process.js';
+import { isAlive } from '../../process/index.js';
 
 /**
  * A pm2 run is alive while our runner is: the runner records how the run ended before it exits.

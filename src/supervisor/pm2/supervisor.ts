@@ -1,21 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { RuntimeError, describeError } from '../../errors.js';
-import { isAlive, signalVerified } from '../../registry/process.js';
+import { findRunProcesses, isAlive, signalAll, signalVerified, sleep } from '../../process/index.js';
 import { type RunStatus, isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
-import { createExclusive } from '../../registry/safe-fs.js';
 import { PRESERVED_PREFIX } from '../../runner/env.js';
-import { findRunProcesses, signalAll } from '../process-tree.js';
-import { requestStop } from '../../registry/stop-request.js';
+import { createRunnerLog, requestStop } from '../../registry/run-dir/index.js';
 import type { StopOutcome, StopProgress, Supervisor } from '../types.js';
 import { pm2Call, withPm2 } from './client.js';
+import { PM2_NAMESPACE, pm2NameFor } from './names.js';
 
-export const PM2_NAMESPACE = 'rl-run';
-export const PM2_NAME_PREFIX = 'rlrun-';
-
-export function pm2NameFor(id: string): string {
-  return `${PM2_NAME_PREFIX}${id}`;
-}
 
 /** dist/supervisor/pm2/supervisor.js → dist/runner/main.js */
 function runnerScript(): string {
@@ -45,7 +38,7 @@ export class Pm2Supervisor implements Supervisor {
   async start(run: StoredRun, env: Record<string, string>): Promise<void> {
     const { record, layout } = run;
     // pm2 opens runner.log itself, following links: made here first, private and a regular file.
-    createExclusive(layout.runnerLog);
+    createRunnerLog(layout);
     await withPm2((pm2) =>
       pm2Call((done) =>
         pm2.start(
@@ -139,7 +132,7 @@ export class Pm2Supervisor implements Supervisor {
             : { phase: 'start', since: request.requestedAt }),
         deadline: request.deadline,
       });
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
   }
 }

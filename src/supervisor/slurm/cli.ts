@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { execFile, execFileSync } from 'node:child_process';
-import { userInfo } from 'node:os';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { type JobInfo, SACCT_FIELDS, SQUEUE_FORMAT, parseSacct, parseScontrol, parseSqueue } from './parse.js';
-import { withoutRunIdentity } from '../process-tree.js';
+import { currentUser, withoutRunIdentity } from '../../process/index.js';
 import { runIdOfJobName } from './script.js';
+import { layoutOfDir } from '../../registry/run-dir/index.js';
+import type { OrphanCandidate } from '../types.js';
 
 /**
  * The one place that runs SLURM's commands. The observer needs answers synchronously (a listing
@@ -119,34 +121,26 @@ export async function cancel(jobId: string, signal?: 'INT' | 'TERM'): Promise<{ 
   return result.ok ? { ok: true, message: '' } : { ok: false, message: result.stderr };
 }
 
-export interface RlRunJob {
-  jobId: string;
-  runId: string;
-  state: string;
-}
+/** squeue's fields for listing rl-run's jobs: id, state, the batch script it runs, and the name (last: it may hold '|'). */
+const ORPHAN_FORMAT = '%i|%T|%o|%j';
 
 /**
- * The queued and running jobs that carry an rl-run job name (`rlrun-<run id>`), for `clean
- * --orphaned` to match against the records. Throws when squeue cannot answer.
+ * The queued and running jobs of this user that carry an rl-run job name (`rlrun-<run id>`), with
+ * the run directory their batch script lies in, for `clean --orphaned` to match against the
+ * records. Null where SLURM cannot be asked (not installed, controller down): there is nothing to
+ * clean there. A job already completing is ending by itself and is left out.
  */
-export async function listRlRunJobs(user: string = currentUser()): Promise<RlRunJob[]> {
-  const result = await runAsync('squeue', ['-h', '-u', user, '-o', SQUEUE_FORMAT]);
-  if (!result.ok) {
-    if (result.missing) throw new UsageError("SLURM's squeue is not installed or not on PATH");
-    throw new RuntimeError(`squeue could not list the jobs of ${user}: ${result.stderr}`);
-  }
-  const jobs: RlRunJob[] = [];
-  for (const job of parseSqueue(result.stdout)) {
-    const runId = job.name ? runIdOfJobName(job.name) : null;
-    if (runId) jobs.push({ jobId: job.jobId, runId, state: job.state });
+export async function listRlRunJobs(user: string = currentUser()): Promise<OrphanCandidate[] | null> {
+  const result = await runAsync('squeue', ['-h', '-u', user, '-o', ORPHAN_FORMAT]);
+  if (!result.ok) return null;
+  const jobs: OrphanCandidate[] = [];
+  for (const line of result.stdout.split('\n')) {
+    const [jobId, state, command, ...name] = line.trim().split('|');
+    const runId = runIdOfJobName(name.join('|'));
+    if (!jobId || !runId || state === 'COMPLETING') continue;
+    const runDir = command && path.isAbsolute(command) && layoutOfDir(path.dirname(command)).batchScript === command ? path.dirname(command) : null;
+    jobs.push({ handle: jobId, runId, runDir, live: true });
   }
   return jobs;
 }
 
-export function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? '';
-  }
-}

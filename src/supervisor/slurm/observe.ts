@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { isAlive } from '../../registry/process.js';
+import { isAlive } from '../../process/index.js';
 import { type RunRecord, isEnded } from '../../registry/record.js';
 import type { Observation } from '../../registry/registry.js';
 import { endedJob, queuedJobs } from './cli.js';

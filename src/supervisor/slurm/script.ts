@@ -1,14 +1,15 @@
-import path from 'node:path';
+import { shellQuote } from '../../format/shell.js';
+import { RUN_NAME_PREFIX } from '../names.js';
 import type { SlurmConfig } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
-import type { RunLayout } from '../../registry/layout.js';
+import type { RunLayout } from '../../registry/run-dir/index.js';
 import type { RunRecord } from '../../registry/record.js';
 
 /**
  * What `sbatch` is given for a run, built from plain data: the batch script's text and the
  * sbatch arguments. No disk, no processes; the supervisor writes the script and submits it.
  */
-export const JOB_NAME_PREFIX = 'rlrun-';
+export const JOB_NAME_PREFIX = RUN_NAME_PREFIX;
 
 export function jobNameFor(runId: string): string {
   return `${JOB_NAME_PREFIX}${runId}`;
@@ -17,11 +18,6 @@ export function jobNameFor(runId: string): string {
 /** The run id a job name carries, or null when the job is not one of rl-run's. */
 export function runIdOfJobName(name: string): string | null {
   return name.startsWith(JOB_NAME_PREFIX) && name.length > JOB_NAME_PREFIX.length ? name.slice(JOB_NAME_PREFIX.length) : null;
-}
-
-/** The batch script lives in the run directory, beside the logs it writes, so it is kept with the run. */
-export function batchScriptPath(layout: RunLayout): string {
-  return path.join(layout.dir, 'slurm-job.sh');
 }
 
 export interface BatchScriptInput {
@@ -76,15 +72,11 @@ export function sbatchArgs(input: { runId: string; layout: RunLayout; cwd: strin
   if (slurm.account) args.push(`--account=${slurm.account}`);
   if (slurm.qos) args.push(`--qos=${slurm.qos}`);
   args.push(...(slurm.extraArgs ?? []));
-  args.push(batchScriptPath(layout));
+  args.push(layout.batchScript);
   return args;
 }
 
 /** sbatch expands %j, %u, … in file names; a literal % is written %%. */
 function slurmPath(file: string): string {
   return file.replaceAll('%', '%%');
-}
-
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }

@@ -1,12 +1,12 @@
-import { requestStop } from '../../registry/stop-request.js';
+import { pollUntil } from '../../process/index.js';
+import { requestStop, writeBatchScript } from '../../registry/run-dir/index.js';
 import type { SlurmConfig } from '../../config/schema.js';
 import { isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
-import { createExclusive } from '../../registry/safe-fs.js';
 import type { StopOutcome, Supervisor } from '../types.js';
 import { assertSlurmAvailable, cancel, queuedJob, submit } from './cli.js';
 import { forgetQueue } from './observe.js';
-import { batchScript, batchScriptPath, sbatchArgs } from './script.js';
+import { batchScript, sbatchArgs } from './script.js';
 
 const POLL_MS = 250;
 /** After the final scancel, SLURM sends SIGTERM, waits KillWait (30 s by default), then SIGKILL. */
@@ -31,7 +31,7 @@ export class SlurmSupervisor implements Supervisor {
     const slurm = (record.config.slurm ?? {}) as SlurmConfig;
     const runEnv = Object.fromEntries(RUN_VARIABLES.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
     // Private: it carries the run's environment (API keys). sbatch only reads it.
-    createExclusive(batchScriptPath(layout), batchScript({ record, runEnv, setup: slurm.setup ?? [] }));
+    writeBatchScript(layout, batchScript({ record, runEnv, setup: slurm.setup ?? [] }));
     const jobId = await submit(sbatchArgs({ runId: record.id, layout, cwd: record.cwd, slurm }), env, record.cwd);
     this.registry.update(record.id, (r) => ({ ...r, slurmJobId: jobId, status: { state: 'pending' } }));
   }
@@ -80,16 +80,15 @@ export class SlurmSupervisor implements Supervisor {
 
   /** Polls the queue until the job has left it and the registry has recorded the end; false at the deadline. */
   private async waitForEnd(id: string, jobId: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const queued = await queuedJob(jobId);
-      if (queued === undefined) {
+    return pollUntil(
+      async () => {
+        if ((await queuedJob(jobId)) !== undefined) return false;
         forgetQueue();
         const current = this.registry.read(id);
-        if (current.ok && isEnded(current.run.record.status)) return true;
-      }
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+        return current.ok && isEnded(current.run.record.status);
+      },
+      timeoutMs,
+      POLL_MS,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** The one place that knows where things live inside a run directory. */
+/** Where things live inside a run directory: every name of a run's files is here and nowhere else. */
 export interface RunLayout {
   dir: string;
   record: string;
@@ -13,9 +13,17 @@ export interface RunLayout {
   gitDiff: string;
   /** Sizes of stdout.log and stderr.log sampled by the runner, to order their lines (logs/interleave.ts). */
   outputIndex: string;
+  /** The batch script a SLURM run was submitted with, kept with the run. */
+  batchScript: string;
+  /** Taken by every writer of run.json (record-file.ts). */
+  recordLock: string;
 }
 
 export const RECORD_FILE = 'run.json';
+export const RECORD_LOCK_FILE = '.run.json.lock';
+/** Recorded in run.json relative to the run directory (GitInfo.diffFile). */
+export const GIT_DIFF_FILE = 'git.diff';
+const STOP_REQUEST_FILE = 'stop-requested';
 export const TRASH_DIR = '.trash';
 
 export function runLayout(runsDir: string, id: string): RunLayout {
@@ -30,8 +38,15 @@ export function layoutOfDir(dir: string): RunLayout {
     stdout: path.join(dir, 'stdout.log'),
     stderr: path.join(dir, 'stderr.log'),
     runnerLog: path.join(dir, 'runner.log'),
-    stopRequest: path.join(dir, 'stop-requested'),
-    gitDiff: path.join(dir, 'git.diff'),
+    stopRequest: path.join(dir, STOP_REQUEST_FILE),
+    gitDiff: path.join(dir, GIT_DIFF_FILE),
     outputIndex: path.join(dir, 'output.idx'),
+    batchScript: path.join(dir, 'slurm-job.sh'),
+    recordLock: path.join(dir, RECORD_LOCK_FILE),
   };
+}
+
+/** The temporary name a stop request is written under before it is linked into place. */
+export function stopRequestTemp(layout: RunLayout, unique: string): string {
+  return path.join(layout.dir, `.${STOP_REQUEST_FILE}.${unique}.partial`);
 }

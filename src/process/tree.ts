@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { isSameProcess, isZombie, signalVerified } from '../registry/process.js';
-import type { ProcessRef } from '../registry/record.js';
+import path from 'node:path';
+import { type ProcessRef, isAlive, isSameProcess } from './identity.js';
+import { listPids, openFileTargets, readCmdline, readEnviron, readStat } from './proc.js';
 
 /**
  * Finds the processes that belong to a run: every process whose environment holds the entry
@@ -84,11 +84,7 @@ export function looksLikePm2Daemon(cmdline: string, environ: string | null): boo
 
 /** A pm2 daemon is never a run's process, even when it carries a run's id (started by hand inside a run). */
 export function isPm2DaemonProcess(pid: number, environ: string | null): boolean {
-  try {
-    return looksLikePm2Daemon(readFileSync(`/proc/${pid}/cmdline`, 'latin1'), environ);
-  } catch {
-    return false;
-  }
+  return looksLikePm2Daemon(readCmdline(pid), environ);
 }
 
 interface ProcEntry {
@@ -100,70 +96,57 @@ interface ProcEntry {
 
 /** Every process /proc shows, read once; null where there is no /proc. */
 function snapshot(): Map<number, ProcEntry> | null {
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return null;
-  }
+  const pids = listPids();
+  if (!pids) return null;
   const table = new Map<number, ProcEntry>();
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(fields[1]);
-      const startTime = Number(fields[19]);
-      if (!Number.isFinite(ppid) || !Number.isFinite(startTime)) continue;
-      table.set(pid, { ppid, startTime, environ: readEnviron(pid) });
-    } catch {
-      // ended meanwhile
-    }
+  for (const pid of pids) {
+    const stat = readStat(pid);
+    if (stat) table.set(pid, { ppid: stat.ppid, startTime: stat.startTime, environ: readEnviron(pid) });
   }
   return table;
 }
 
-function readEnviron(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return null;
-  }
+export interface RunProcess {
+  pid: number;
+  startTime?: number;
+  runId: string;
+  runDir: string | null;
+  isRunner: boolean;
 }
-
-/** Verified signals to each ref (see signalVerified); the refs of processes that are gone are skipped. */
-export function signalAll(refs: readonly ProcessRef[], signal: NodeJS.Signals): number {
-  return signalVerified(refs, signal);
-}
-
-/** The refs whose processes are still the same and still running (a zombie has ended). */
-export function stillRunning(refs: readonly ProcessRef[]): ProcessRef[] {
-  return refs.filter((ref) => isSameProcess(ref) && !isZombie(ref.pid));
-}
-
-const POLL_MS = 50;
-const AFTER_KILL_MS = 5_000;
 
 /**
- * SIGTERM, up to `graceMs` for them to go, then SIGKILL to what is left, every signal verified.
- * Returns the refs still running at the end (none, unless a process is stuck in the kernel).
+ * Every live process whose environment carries RL_RUN_ID, with the RL_RUN_DIR it was given and
+ * whether it is our runner (pm2 names `runnerScript` in its environment as pm_exec_path and titles
+ * it `node <runner script>`). Neither rl-run itself nor its parent is listed.
  */
-export async function terminate(refs: readonly ProcessRef[], graceMs: number): Promise<ProcessRef[]> {
-  if (signalAll(stillRunning(refs), 'SIGTERM') === 0) return stillRunning(refs);
-  await pollUntil(() => stillRunning(refs).length === 0, graceMs);
-  if (signalAll(stillRunning(refs), 'SIGKILL') === 0) return [];
-  await pollUntil(() => stillRunning(refs).length === 0, AFTER_KILL_MS);
-  return stillRunning(refs);
+export function runProcesses(runnerScript: string): RunProcess[] {
+  const mine = new Set([process.pid, process.ppid]);
+  const found: RunProcess[] = [];
+  for (const pid of listPids() ?? []) {
+    if (mine.has(pid)) continue;
+    const environ = readEnviron(pid);
+    if (environ === null) continue;
+    const vars = environ.split('\0');
+    const runId = vars.find((v) => v.startsWith('RL_RUN_ID='))?.slice('RL_RUN_ID='.length);
+    if (!runId || isPm2DaemonProcess(pid, environ)) continue;
+    if (!isAlive({ pid })) continue;
+    const runDir = vars.find((v) => v.startsWith('RL_RUN_DIR='))?.slice('RL_RUN_DIR='.length) ?? null;
+    const startTime = readStat(pid)?.startTime;
+    const isRunner = vars.includes(`pm_exec_path=${runnerScript}`) && readCmdline(pid, 'utf8').slice(0, 4096).includes(runnerScript);
+    found.push({ pid, runId, runDir, isRunner, ...(startTime !== undefined ? { startTime } : {}) });
+  }
+  return found;
 }
 
-/** Polls `condition` every `intervalMs` until it holds (true) or `timeoutMs` has passed (false). */
-export async function pollUntil(condition: () => boolean, timeoutMs: number, intervalMs = POLL_MS): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (condition()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(1, deadline - Date.now()))));
+/**
+ * Whether the directory named `name` that the process holds open (the runner holds its run
+ * directory) was deleted rather than moved: /proc names a deleted directory `<path> (deleted)`.
+ * False when it cannot be told.
+ */
+export function heldDirDeleted(pid: number, name: string): boolean {
+  for (const target of openFileTargets(pid)) {
+    const deleted = target.endsWith(' (deleted)');
+    if (path.basename(deleted ? target.slice(0, -' (deleted)'.length) : target) === name) return deleted;
   }
+  return false;
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import path from 'node:path';
-import { errorCode } from '../errors.js';
-import type { RunLayout } from './layout.js';
+import { errorCode } from '../../errors.js';
+import { type RunLayout, stopRequestTemp } from './paths.js';
 
 /**
  * A stop request: `<runDir>/stop-requested`, made once by the first `rl-run stop` and never
@@ -26,7 +25,7 @@ export function requestStop(layout: RunLayout, timeoutMs: number, now = Date.now
   // Written whole to a file of our own, then linked into place: link(2) fails if the name exists
   // (a symlink included, which it never follows), so exactly one stop makes the request, and
   // nobody ever reads it half-written.
-  const temp = path.join(layout.dir, `.stop-requested.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
+  const temp = stopRequestTemp(layout, `${process.pid}.${randomBytes(4).toString('hex')}`);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     writeSync(fd, text);

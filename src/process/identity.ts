@@ -1,18 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import type { ProcessRef } from './record.js';
+import { HAS_PROC, readStat } from './proc.js';
+import type { ProcessRef } from './ref.js';
+
+export type { ProcessRef };
 
 /** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), where /proc exists. */
 export function processStartTime(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const value = Number(fields[19]);
-    return Number.isFinite(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return readStat(pid)?.startTime;
 }
 
 export function processRef(pid: number): ProcessRef {
@@ -36,23 +29,8 @@ export function isAlive(ref: ProcessRef | undefined): boolean {
 
 /** An ended process its parent has not reaped yet: it still answers kill(0) but runs nothing. */
 export function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false;
-  }
+  return readStat(pid)?.state === 'Z';
 }
-
-/** Whether this system has /proc: where it has, a process's identity is its pid and its start time. */
-const HAS_PROC = (() => {
-  try {
-    readFileSync('/proc/self/stat');
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /**
  * True when the ref's pid is, at this instant, still the process the ref was taken of. A ref
@@ -83,11 +61,7 @@ export function signalVerified(refs: readonly ProcessRef[], signal: NodeJS.Signa
   return sent;
 }
 
-/** The user running rl-run; userInfo() throws for a uid without a passwd entry (some containers). */
-export function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? '';
-  }
+/** The refs whose processes are still the same and still running (a zombie has ended). */
+export function stillRunning(refs: readonly ProcessRef[]): ProcessRef[] {
+  return refs.filter((ref) => isSameProcess(ref) && !isZombie(ref.pid));
 }

@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../registry/process.js';
-import { pm2Call, pm2Home, withPm2 } from '../supervisor/pm2/client.js';
-import { PM2_NAME_PREFIX, PM2_NAMESPACE } from '../supervisor/pm2/supervisor.js';
+import { RuntimeError, errorCode } from '../../errors.js';
+import { isAlive } from '../../process/index.js';
+import { isInside } from '../../registry/safety.js';
+import { pm2Call, pm2Home, withPm2 } from './client.js';
+import { PM2_NAME_PREFIX, PM2_NAMESPACE } from './names.js';
 
 /** An entry of pm2's process list in the rl-run namespace. */
 export interface Pm2Entry {
@@ -76,4 +78,16 @@ export function rlRunLogFiles(home: string = pm2Home()): { file: string; pm2Name
     }
   }
   return files;
+}
+
+/** A pm2 log file, and only a regular file directly inside $PM2_HOME/logs. */
+export function removeLogFile(file: string): void {
+  const dir = pm2LogsDir();
+  if (path.dirname(file) !== dir || !isInside(dir, file)) throw new RuntimeError(`refused to remove ${file}: not in ${dir}`);
+  try {
+    if (!lstatSync(file).isFile()) throw new RuntimeError(`refused to remove ${file}: not a regular file`);
+    unlinkSync(file);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
 }

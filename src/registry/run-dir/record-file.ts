@@ -1,11 +1,11 @@
 import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { RuntimeError, errorCode } from '../errors.js';
-import { writeJsonAtomic } from './atomic.js';
-import { RECORD_FILE } from './layout.js';
-import { parseRecord } from './parse.js';
-import { isAlive, processRef } from './process.js';
-import type { RunRecord } from './record.js';
+import { RuntimeError, errorCode } from '../../errors.js';
+import { writeJsonAtomic } from '../atomic.js';
+import { RECORD_FILE, RECORD_LOCK_FILE } from './paths.js';
+import { parseRecord } from '../parse.js';
+import { isAlive, processRef } from '../../process/index.js';
+import type { RunRecord } from '../record.js';
 
 /**
  * Every read and every read-modify-write of a run.json goes through here.
@@ -23,7 +23,7 @@ import type { RunRecord } from './record.js';
  * the text it was decided on.
  */
 export const RECORD_CAP = 16 * 1024 * 1024;
-export const LOCK_FILE = '.run.json.lock';
+export const LOCK_FILE = RECORD_LOCK_FILE;
 
 export type RecordText =
   | { ok: true; text: string }

@@ -1,0 +1,33 @@
+import { rmSync } from 'node:fs';
+import { createExclusive } from '../safe-fs.js';
+import { GIT_DIFF_FILE, type RunLayout } from './paths.js';
+
+/**
+ * The writes of a run's files other than its record and stop request: each made once, exclusively
+ * (never through a symlink, never over a file that is there), by whoever creates the file.
+ */
+
+/** The script's two logs, empty, before anything can write to them. */
+export function createOutputLogs(layout: RunLayout): void {
+  createExclusive(layout.stdout);
+  createExclusive(layout.stderr);
+}
+
+export function createRunnerLog(layout: RunLayout): void {
+  createExclusive(layout.runnerLog);
+}
+
+/** Saves the uncommitted changes; returns the name run.json records them under. */
+export function writeGitDiff(layout: RunLayout, diff: string): string {
+  createExclusive(layout.gitDiff, diff);
+  return GIT_DIFF_FILE;
+}
+
+export function writeBatchScript(layout: RunLayout, script: string): void {
+  createExclusive(layout.batchScript, script);
+}
+
+/** Removes a run directory that never became a run (a start that failed before its record). */
+export function removeRunDir(layout: RunLayout): void {
+  rmSync(layout.dir, { recursive: true, force: true });
+}
