@@ -1,7 +1,7 @@
 import { type MetricSeries, normaliseMetricName, STEP_KEYS, stepKeyRank } from './series.js';
 import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
-import { episodeAt, type Pair, pairAt, startsWithEpisode } from './stdout-scan.js';
+import { episodeAt, type Pair, pairAt } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
 
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -27,7 +27,6 @@ const COLON = 58;
 const BAR = 124;
 const DASH = 45;
 const PAREN = 40;
-const LOWER_E = 101;
 const UPPER_T = 84;
 const SPACE = 32;
 const TAB = 9;

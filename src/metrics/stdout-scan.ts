@@ -204,7 +204,7 @@ function isBlank(c: number): boolean {
 const EPISODE = bytesOf('episode');
 
 /** `episode` in any case, then a blank, at `at`: the start `episodeAt` looks for. */
-export function startsWithEpisode(buf: Buffer, at: number): boolean {
+function startsWithEpisode(buf: Buffer, at: number): boolean {
   return equalsLowercase(buf, at, EPISODE) && isBlank(buf[at + EPISODE.length]!);
 }
 
