@@ -219,10 +219,9 @@ export class StdoutExtractor {
       this.recent[slot + 1] = this.recent[slot];
       this.recent[slot] = target;
     }
-    const pair = this.pair;
     if (target.ignored) return;
     this.lineTargets[this.count] = target;
-    this.lineValues[this.count++] = pair.value;
+    this.lineValues[this.count++] = this.pair.value;
   }
 
   /** A target's series of points with a step, made at its first point ... */
