@@ -1,6 +1,8 @@
 // Stdout metric extraction vs `grep -c '=' FILE` on the same file (issue 3: >= 1/3 of grep's
 // speed, < 200 MB peak RSS). Not a test: run by hand after `npm run build`.
 //   node bench/metrics-stdout.mjs [FILE] [SIZE_MB] [RUNS]    (generates FILE when missing; default 1024 MB, 5 runs)
+//   node bench/metrics-stdout.mjs real [SIZE_MB] [RUNS]      (the real console logs of test/fixtures/metrics,
+//                                                            concatenated and repeated: bench/lib/real-logs.mjs)
 // Each run times grep, then our reader in a fresh node process; medians are reported, with the
 // load average, since other work on the machine skews both.
 import { execFileSync } from 'node:child_process';
@@ -8,8 +10,10 @@ import { createWriteStream, existsSync, statSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeRealLog } from './lib/real-logs.mjs';
 
-const file = process.argv[2] ?? path.join(tmpdir(), 'rl-run-bench-stdout.log');
+const real = process.argv[2] === 'real';
+const file = real ? path.join(tmpdir(), 'rl-run-bench-real-stdout.log') : (process.argv[2] ?? path.join(tmpdir(), 'rl-run-bench-stdout.log'));
 const sizeMb = Number(process.argv[3] ?? 1024);
 const runCount = Number(process.argv[4] ?? 5);
 
@@ -27,6 +31,7 @@ function* blocks() {
 }
 
 async function generate() {
+  if (real) return writeRealLog(file, sizeMb * 1024 * 1024);
   const out = createWriteStream(file);
   let written = 0;
   const target = sizeMb * 1024 * 1024;
@@ -61,7 +66,7 @@ if (process.env.RL_RUN_BENCH_ONCE) {
   process.exit(0);
 }
 
-if (!existsSync(file)) await generate();
+if (real || !existsSync(file)) await generate();
 const bytes = statSync(file).size;
 const mb = bytes / 1024 / 1024;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

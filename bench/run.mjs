@@ -63,7 +63,7 @@ const SUITES = [
   ['logs', '`logs -n 100`', () => logsTail({ sizes: quick ? [1e6, 1e8] : [5e6, 5e8, 5e9], reps: quick ? 2 : 9 }), logsRows],
   ['start-stop', 'start and stop', () => startStop({ reps: quick ? 2 : 7 }), startStopRows],
   ['first-line', 'first line', () => firstLine({ reps: quick ? 2 : 5 }), firstLineRows],
-  ['metrics', '`metrics`', () => metricsExtraction({ bytes: quick ? 20e6 : 1e9, reps: quick ? 1 : 2 }), metricsRows],
+  ['metrics', '`metrics`', () => metricsExtraction({ bytes: quick ? 20e6 : 300e6, reps: quick ? 1 : 2, compareRuns: quick ? 4 : 20, compareBytes: quick ? 10e6 : 100e6 }), metricsRows],
   ['throughput', 'output throughput', () => throughput({ bytes: quick ? 16 << 20 : 1 << 30, reps: 2, pm2Reps: 1 }), throughputRows],
 ];
 
@@ -137,8 +137,13 @@ ${misses}
   a minute); then, on the largest: the newest directory removed, a run.json edited, one truncated.
 - **logs -n 100**: the 5 MB log is written in full; the larger ones are sparse files whose last 8 MB are real
   lines (both readers only read the end).
-- **metrics**: a mixed training log (CleanRL lines, SB3 tables, warnings, progress bars); \`rl-run metrics
-  <run> --json\` as a whole process, its peak RSS written by a \`--import\` preload at exit.
+- **metrics**: \`rl-run metrics <run> --json\` as a whole process, its peak RSS and CPU time written by a
+  \`--import\` preload at exit, on (a) the console logs of real runs in test/fixtures/metrics (SB3 and baselines
+  tables, CleanRL, wandb, verl under Ray, reinforce-style lines, a traceback) concatenated and repeated
+  (bench/lib/real-logs.mjs), (b) a synthetic log of two repeated line shapes with a few tables, warnings and
+  progress bars. **compare**: 20 run directories, each with its own 100 MB stdout.log of (a); \`rl-run compare
+  <20 ids>\` as a whole process, first without any \`.metrics-cache.json\`, then again (the incremental cache),
+  then after two lines were appended to every log.
 
 ## Raw figures (ms unless named)
 \`\`\`json

@@ -89,7 +89,7 @@ export async function compare(options: CompareCommandOptions, globals: GlobalArg
   const now = new Date();
   const runs = [];
   for (const stored of selected) {
-    const { run, warnings } = await gatherRun(stored, config, now);
+    const { run, warnings } = await gatherRun(stored, config, now, { points: options.plot !== undefined || options.html !== undefined });
     for (const warning of warnings) out.warn(formatWarning(warning));
     runs.push(run);
   }

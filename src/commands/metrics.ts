@@ -37,7 +37,7 @@ export const metricsCommand: CommandModule<GlobalArgs, MetricsArgs> = {
 export async function metrics(options: MetricsOptions, globals: GlobalArgs): Promise<void> {
   const { config, registry } = await openContext(globals);
   const stored = registry.resolve(options.selector);
-  const { run, warnings } = await gatherRun(stored, config);
+  const { run, warnings } = await gatherRun(stored, config, undefined, { points: options.plot !== undefined });
   for (const warning of warnings) out.warn(formatWarning(warning));
   if (options.json) return out.json(metricsListingJson(run.id, run.series.values()));
   const listing = renderMetricsListing(run.series.values(), run.dir);

@@ -2,17 +2,22 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { runDuration } from '../format/status.js';
 import path from 'node:path';
 import { METRICS_CACHE_FILE } from '../metrics/metrics-cache.js';
-import { readRunMetrics } from '../metrics/read-run.js';
+import { readRunMetrics, SUMMARIES_ONLY } from '../metrics/read-run.js';
 import type { MetricWarning } from '../metrics/series.js';
 import type { StoredRun } from '../registry/registry.js';
 import { paramsOfRecord } from './params.js';
 import type { CompareRun } from './plan.js';
 
-/** Reads what compare needs of one stored run: its record's params and its metric files. */
+/**
+ * Reads what compare needs of one stored run: its record's params and its metric files. Without
+ * `points` (no chart to draw) each series keeps its exact summary but hardly a point, which keeps
+ * the metrics cache of a long run small (read-run.ts).
+ */
 export async function gatherRun(
   run: StoredRun,
   config: Pick<ResolvedConfig, 'metrics'>,
   now: Date = new Date(),
+  { points = true }: { points?: boolean } = {},
 ): Promise<{ run: CompareRun; warnings: MetricWarning[] }> {
   const { record, layout } = run;
   const { series, warnings } = await readRunMetrics(layout.dir, layout.stdout, {
@@ -20,6 +25,7 @@ export async function gatherRun(
     patterns: config.metrics.patterns,
     moreLogs: [layout.stderr],
     cacheFile: path.join(layout.dir, METRICS_CACHE_FILE),
+    ...(points ? {} : { maxPoints: SUMMARIES_ONLY }),
   });
   return {
     run: {

@@ -10,6 +10,13 @@ import { readStdoutLogFrom } from './stdout-cache.js';
 import { readStdoutLog } from './stdout-reader.js';
 import { readEventFiles } from './tfevents-reader.js';
 
+/**
+ * A point budget for callers that show only summaries (last, min, max, count stay exact): a long
+ * run's cached series then take bytes, not megabytes, and the second `compare` of 20 runs with
+ * 100 MB logs answers in well under a second (bench: `compare` ... again).
+ */
+export const SUMMARIES_ONLY = 1;
+
 export interface ReadRunOptions {
   /** Globs relative to the run dir; default DEFAULT_METRIC_FILES. */
   files?: readonly string[];
@@ -67,7 +74,9 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   if (byKind.monitor.length > 0) await attempt(byKind.monitor[0]!, () => readMonitorFiles(byKind.monitor, maxPoints));
   for (const folder of groupByFolder(byKind.tfevents)) await attempt(folder[0]!, () => readEventFiles(folder, maxPoints));
   const cache = options.cacheFile === undefined ? undefined : await loadMetricsCache(options.cacheFile);
-  const nextCache: MetricsCache = new Map();
+  // A log's state under each point budget: summaries for `compare`, points for a chart.
+  const cacheKey = (log: string) => (maxPoints === undefined ? log : `${log}\0${maxPoints}`);
+  const nextCache: MetricsCache = new Map([...(cache ?? [])].filter(([key]) => key.includes('\0') === (maxPoints === undefined)));
   for (const log of [stdoutPath, ...(options.moreLogs ?? [])]) {
     const kind = log ? await logKind(log) : 'absent';
     if (kind === 'absent') continue;
@@ -79,8 +88,8 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
     await attempt(file, async () => {
       const logWarnings: MetricWarning[] = [];
       if (!cache) return { series: await readStdoutLog(file, compiled, maxPoints, logWarnings), warnings: logWarnings };
-      const { series, state } = await readStdoutLogFrom(file, compiled, maxPoints, logWarnings, cache.get(file));
-      if (state) nextCache.set(file, state);
+      const { series, state } = await readStdoutLogFrom(file, compiled, maxPoints, logWarnings, cache.get(cacheKey(file)));
+      if (state) nextCache.set(cacheKey(file), state);
       return { series, warnings: logWarnings };
     });
   }

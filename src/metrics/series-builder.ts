@@ -3,10 +3,7 @@ import type { MetricPoint, MetricSeries, SeriesKind } from './series.js';
 /** Past this many points a series is thinned for plotting; its summary stays exact. */
 export const DEFAULT_MAX_POINTS = 20_000;
 
-/**
- * A builder's state as plain data, to carry a series read from a later part of a file (in a
- * worker) back to the builder of the earlier part: see `absorb`.
- */
+/** A builder's state as plain data, to go on from it later (the incremental cache, stdout-cache.ts). */
 export interface SeriesSnapshot {
   name: string;
   /** Whether these are the points of `name` read without a step (SeriesSet.countedBuilder). */
@@ -14,7 +11,7 @@ export interface SeriesSnapshot {
   steps: Float64Array;
   values: Float64Array;
   wallTimes: Float64Array;
-  /** 1 where the step was the series' own count (no step on the line): relative to the part. */
+  /** 1 where the step was the series' own count (no step on the line). */
   counted: Uint8Array;
   stride: number;
   seen: number;
@@ -99,7 +96,7 @@ export class SeriesBuilder {
     this.lastCounted = counted === 1;
   }
 
-  /** This builder's state, for `absorb` on the builder of the part of the file before. */
+  /** This builder's state, for `fromSnapshot`. */
   snapshot(): SeriesSnapshot {
     return {
       name: this.name,
@@ -119,39 +116,6 @@ export class SeriesBuilder {
       lastCounted: this.lastCounted,
       lastKept: this.lastKept,
     };
-  }
-
-  /**
-   * Appends the points of the part of the file that follows (read by another builder from there
-   * on): counted steps continue this series' count; summaries combine exactly; the kept points of
-   * both are thinned to the coarser stride, then halved until they fit. Points added after are
-   * kept every `stride` from the next multiple of it.
-   */
-  absorb(next: SeriesSnapshot): void {
-    if (next.seen === 0) return;
-    const offset = this.seen;
-    const stride = Math.max(this.stride, next.stride);
-    this.thin(stride / this.stride);
-    const every = stride / next.stride;
-    for (let i = 0; i < next.steps.length; i += every) {
-      if (this.length === this.steps.length) this.grow();
-      const counted = next.counted[i]!;
-      this.steps[this.length] = next.steps[i]! + (counted === 1 ? offset : 0);
-      this.values[this.length] = next.values[i]!;
-      this.wallTimes[this.length] = next.wallTimes[i]!;
-      this.counted[this.length] = counted;
-      this.length++;
-    }
-    this.lastKept = next.lastKept && (next.steps.length - 1) % every === 0;
-    while (this.length > this.maxPoints) this.halve();
-    this.seen += next.seen;
-    this.nextKept = Math.ceil(this.seen / this.stride) * this.stride;
-    this.min = Math.min(this.min, next.min);
-    this.max = Math.max(this.max, next.max);
-    this.lastStep = next.lastStep + (next.lastCounted ? offset : 0);
-    this.lastValue = next.lastValue;
-    this.lastWallTime = Number.isNaN(next.lastWallTime) ? undefined : next.lastWallTime;
-    this.lastCounted = next.lastCounted;
   }
 
   /** A builder in the state `snapshot` recorded, to go on adding points exactly as it would have. */
@@ -303,10 +267,5 @@ export class SeriesSet {
       const key = snapshot.stepless ? `\0${snapshot.name}` : snapshot.name;
       this.byName.set(key, SeriesBuilder.fromSnapshot(snapshot, this.kind, this.source, this.maxPoints));
     }
-  }
-
-  /** The series of the part of the file that follows, in their first-seen order (see SeriesBuilder.absorb). */
-  absorb(next: readonly SeriesSnapshot[]): void {
-    for (const snapshot of next) (snapshot.stepless ? this.countedBuilder(snapshot.name) : this.builder(snapshot.name)).absorb(snapshot);
   }
 }

@@ -1,13 +1,11 @@
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { forEachCompleteBlock } from './line-reader.js';
 import type { MetricSeries, MetricWarning } from './series.js';
 import type { SeriesSnapshot } from './series-builder.js';
 import { StdoutExtractor } from './stdout-extractor.js';
 import type { CompiledPattern } from './stdout-pairs.js';
-import { findSplit } from './stdout-parts.js';
-import { consoleLog, longLineWarning, PARALLEL_BYTES, readLaterPartInWorker, readRangeInParts, readStdoutLog } from './stdout-reader.js';
+import { consoleLog, longLineWarning } from './stdout-reader.js';
 
 /** How far back from the end a clean place to cut is looked for: a few tables' worth. */
 const CUT_WINDOW = 1024 * 1024;
@@ -57,23 +55,13 @@ export async function readStdoutLogFrom(
   const longLines = [...(from?.longLines ?? [])];
   for (const offset of longLines) warnings.push(longLineWarning(file, offset));
   const logWarnings: MetricWarning[] = [];
-  let extractor: StdoutExtractor;
-  let clean: boolean;
-  const split = !from && cut >= PARALLEL_BYTES && availableParallelism() > 1 ? await findSplit(file, cut) : -1;
-  if (split > 0) {
-    // A first read of a large log: two threads, as readStdoutLog does.
-    ({ extractor, clean } = await readRangeInParts(file, patterns, maxPoints, split, cut, readLaterPartInWorker, logWarnings));
-    // Its state at the cut is not at hand then: read it all again, as without a cache.
-    if (!clean) return { series: await readStdoutLog(file, patterns, maxPoints, warnings), state: undefined };
-  } else {
-    extractor = new StdoutExtractor(file, patterns, maxPoints);
-    if (from) extractor.restore(from.series);
-    await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end), consoleLog(file, logWarnings, { start, end: cut }));
-    clean = extractor.clean;
-  }
+  const extractor = new StdoutExtractor(file, patterns, maxPoints);
+  if (from) extractor.restore(from.series);
+  await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end), consoleLog(file, logWarnings, { start, end: cut }));
   for (const w of logWarnings) if (w.byteOffset !== undefined) longLines.push(w.byteOffset);
   warnings.push(...logWarnings);
-  const snapshots = clean ? extractor.seriesSnapshots() : undefined;
+  // Clean at the cut: an extractor restored from these series reads on exactly as this one does.
+  const snapshots = extractor.clean ? extractor.seriesSnapshots() : undefined;
   const state = snapshots && {
     dev: stats.dev,
     ino: stats.ino,
@@ -86,11 +74,6 @@ export async function readStdoutLogFrom(
     series: snapshots,
     longLines,
   };
-  if (snapshots) {
-    // Read on from the cut with an extractor of the same series: what this one would do, as it is clean.
-    extractor = new StdoutExtractor(file, patterns, maxPoints);
-    extractor.restore(snapshots);
-  }
   await forEachCompleteBlock(file, (buf, end) => extractor.bytes(buf, 0, end), consoleLog(file, warnings, { start: cut }));
   return { series: extractor.finish(), state };
 }

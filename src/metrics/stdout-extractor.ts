@@ -1,9 +1,7 @@
-import { ByteInterner } from './byte-interner.js';
-import { type LineTemplate, type MetricTarget, type RecordPlan, TemplateCache } from './line-templates.js';
 import { type MetricSeries, normaliseMetricName, STEP_KEYS, stepKeyRank } from './series.js';
 import { type SeriesBuilder, type SeriesSnapshot, SeriesSet } from './series-builder.js';
 import { type CompiledPattern, extractWithPattern, type NamedValue } from './stdout-pairs.js';
-import { episodeAt, type Pair, pairAt, startsWithEpisode } from './stdout-scan.js';
+import { episodeAt, type Pair, pairAt } from './stdout-scan.js';
 import { TableCollector } from './stdout-tables.js';
 
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -29,51 +27,43 @@ const COLON = 58;
 const BAR = 124;
 const DASH = 45;
 const PAREN = 40;
-const LOWER_E = 101;
 const UPPER_T = 84;
 const SPACE = 32;
 const TAB = 9;
 /** Python's first line of a traceback; what follows, up to the exception line, is code, not metrics. */
 const TRACEBACK = Buffer.from('Traceback (most recent call last):');
 
-/** Bytes the hot loop stops at; every other byte is skipped with one table lookup. */
-const STOP = new Uint8Array(256);
-for (const c of [NEWLINE, CR, ESC, EQUALS, COLON]) STOP[c] = 1;
-
-/** What a raw key found on a line stands for; cached so the hot loop normalises each key once. */
-interface Target extends MetricTarget {
+/** What a raw key found on a line stands for; cached so each key is normalised once. */
+interface Target {
+  /** The raw key's bytes. */
+  key: Buffer;
+  name: string;
   stepRank: number | undefined;
   ignored: boolean;
+  /** The series of its points with a step, and of those without, each made at its first point. */
+  builder: SeriesBuilder | undefined;
+  countedBuilder: SeriesBuilder | undefined;
 }
 
 /**
  * Turns a training script's console output into metric series. Pure (no I/O): the file reader
- * hands over the bytes of whole lines (`bytes`), tests feed lines to `line`.
- *
- * Most lines take one pass over their bytes: stop at `=`/`:` to try a pair, at the line end to
- * record. Lines that need more (a logger table, a Ray prefix, ANSI colours, config patterns) go
- * to `fullLine`, which decodes what the regexes need.
+ * hands over the bytes of whole lines (`bytes`), tests feed lines to `line`. Each line is scanned
+ * once for `=`/`:` pairs (stdout-scan.ts); the lines that need more (a `\r` redraw, ANSI colours,
+ * a Ray or logging prefix) are decoded and cleaned first.
  */
 export class StdoutExtractor {
   private readonly table = new TableCollector();
   private readonly series: SeriesSet;
-  private readonly keys = new ByteInterner();
-  /** Targets by key id (pairs) ... */
-  private readonly keyTargets: Target[] = [];
-  /** ... by the table collector's name ids ... */
-  private readonly tableTargets: Target[] = [];
-  /** ... and by name (tables, patterns). */
-  private readonly namedTargets = new Map<string, Target>();
+  /** Targets by raw key. */
+  private readonly targets = new Map<string, Target>();
+  /** By the place of a pair on its line (2n, 2n + 1): the targets of the last two keys seen there. */
+  private readonly recent: (Target | undefined)[] = [];
   private readonly pair: Pair = { keyStart: 0, keyEnd: 0, valueStart: 0, value: 0 };
-  private readonly templates = new TemplateCache();
   private readonly lineTargets: Target[] = [];
   private readonly lineValues: number[] = [];
-  /** The last two key ids seen as the n-th pair of a line: lines repeat, often in turns, so they are good first guesses. */
-  private readonly guesses = new Int32Array(64).fill(-1);
-  private readonly olderGuesses = new Int32Array(64).fill(-1);
   private count = 0;
-  // Next `\r` and ESC in the current buffer (Infinity: none left), looked up once per occurrence
-  // by the lines that need them, so a line without them pays nothing.
+  // Next `\r` and ESC in the current buffer (Infinity: none left), looked up once per occurrence,
+  // so a line without them pays nothing.
   private nextCr = -1;
   private nextEscape = -1;
   /** Inside a Python traceback: its indented lines and its exception line are skipped. */
@@ -101,25 +91,14 @@ export class StdoutExtractor {
   /** Whole lines: `buf[start, end)`, where `buf[end - 1]` is `\n`. */
   bytes(buf: Buffer, start = 0, end = buf.length): void {
     this.nextCr = this.nextEscape = -1;
-    this.templates.use(buf);
     let pos = start;
-    while (pos < end) pos = this.lineAt(buf, pos, end);
+    while (pos < end) pos = this.lineAt(buf, pos);
   }
 
   /** Call at the end of the input: flushes a table that was still open. */
   finish(): MetricSeries[] {
     this.endTable();
     return this.series.build();
-  }
-
-  /**
-   * For reading a file in two parts at once (stdout-parts.ts). The later part's extractor ends
-   * like `finish`, but hands over its series as data ...
-   */
-  finishPart(): { series: SeriesSnapshot[]; usedInheritedSection: boolean; clean: boolean } {
-    const clean = this.clean;
-    this.endTable();
-    return { series: this.series.snapshots(), usedInheritedSection: this.table.usedInheritedSection, clean };
   }
 
   /**
@@ -141,150 +120,14 @@ export class StdoutExtractor {
     this.series.restore(snapshots);
   }
 
-  /**
-   * ... which the earlier part's extractor appends to its own. That gives what one extractor would
-   * have given over the whole file when the earlier part ended after a line without `|` (no table
-   * open), unless a table section carried over and the later part used it (the caller checks).
-   */
-  absorb(later: readonly SeriesSnapshot[]): void {
-    this.series.absorb(later);
-  }
-
-  /** Whether a table section (a `| rollout/ |` row) is still in force, to apply to later rows. */
-  get carriesSection(): boolean {
-    return this.table.carriesSection;
-  }
-
-  /** Whether the input so far ended inside a Python traceback, whose next lines are to be skipped. */
-  get midTraceback(): boolean {
-    return this.inTraceback;
-  }
-
-  /** The line starting at `s`; returns where the next one starts. */
-  private lineAt(buf: Buffer, s: number, end: number): number {
-    let segment = s;
-    const first = buf[segment]!;
-    if (first === BAR && this.patterns.length === 0) {
-      const next = this.table.knownRow(buf, s, end);
-      if (next >= 0) return next;
-    }
-    // The first line after a table may continue it (after a `\r`) or end it: the full rules decide.
-    if (this.table.pending || this.special(buf, segment)) return this.fullLine(buf, segment);
-    const templates = this.templates;
-    const matched = templates.match(buf, s, end);
-    if (matched >= 0) {
-      this.recordTemplate();
-      return matched;
-    }
-    templates.begin();
-    this.count = 0;
-    let p = segment;
-    for (;;) {
-      let c = buf[p]!;
-      while (STOP[c] === 0) c = buf[++p]!;
-      if (c === EQUALS || c === COLON) {
-        const valueEnd = pairAt(buf, segment, p, end, this.pair);
-        if (valueEnd < 0) {
-          p++;
-        } else {
-          templates.add(this.pair, valueEnd, this.addPair(buf));
-          p = valueEnd;
-        }
-      } else if (c === NEWLINE) {
-        break;
-      } else if (c === CR) {
-        if (buf[p + 1] === NEWLINE) {
-          p++;
-          break;
-        }
-        // tqdm redraws with `\r`; what is after the last one is what the terminal showed.
-        segment = ++p;
-        this.count = 0;
-        if (this.special(buf, segment)) return this.fullLine(buf, segment);
-      } else {
-        return this.fullLine(buf, segment);
-      }
-    }
-    // A line with a redraw is not a template: its pairs come from the last segment only.
-    if (segment === s) templates.end(buf, s, p + 1);
-    this.record(this.count);
-    return p + 1;
-  }
-
-  /** The values of a template match, recorded as `record` would record them. */
-  private recordTemplate(): void {
-    const template = this.templates.matched!;
-    const plan = template.plan ?? this.planFor(template);
-    const values = this.templates.values;
-    let step = Number.NaN;
-    for (let i = 0; i < plan.stepSlots.length && Number.isNaN(step); i++) {
-      const value = values[plan.stepSlots[i]!]!;
-      if (Number.isFinite(value)) step = value;
-    }
-    const stepped = !Number.isNaN(step);
-    for (let i = 0; i < plan.metricSlots.length; i++) {
-      const value = values[plan.metricSlots[i]!]!;
-      const target = plan.targets[i]!;
-      if (stepped) this.steppedSeries(target).add(step, value);
-      else this.steplessSeries(target).addCounted(value);
-    }
-  }
-
-  /** A target's series of points with a step, made at its first point. */
-  private steppedSeries(target: MetricTarget): SeriesBuilder {
-    if (!target.builder) target.builder = this.series.builder(target.name);
-    return target.builder;
-  }
-
-  /** ... and of points without one. */
-  private steplessSeries(target: MetricTarget): SeriesBuilder {
-    if (!target.countedBuilder) target.countedBuilder = this.series.countedBuilder(target.name);
-    return target.countedBuilder;
-  }
-
-  private planFor(template: LineTemplate): RecordPlan {
-    const steps: { rank: number; slot: number }[] = [];
-    const plan: RecordPlan = { stepSlots: [], metricSlots: [], targets: [] };
-    for (let slot = 0; slot < template.slots; slot++) {
-      const target = this.keyTargets[template.keys[slot]!]!;
-      if (target.ignored) continue;
-      if (target.stepRank !== undefined) {
-        steps.push({ rank: target.stepRank, slot });
-      } else {
-        plan.metricSlots.push(slot);
-        plan.targets.push(target);
-      }
-    }
-    // The lowest rank wins, the first of equals (as in `record`).
-    plan.stepSlots = steps.sort((a, b) => a.rank - b.rank || a.slot - b.slot).map((s) => s.slot);
-    template.plan = plan;
-    return plan;
-  }
-
-  private needsFullLine(first: number): boolean {
-    return first === BAR || first === DASH || first === PAREN || this.patterns.length > 0;
-  }
-
-  /** Whether the line at `at` needs the full rules: those `needsFullLine` names, a logging prefix, `Episode N`. */
-  private special(buf: Buffer, at: number): boolean {
-    const first = buf[at]!;
-    return (
-      this.needsFullLine(first) ||
-      this.mayBeLogging(buf, at) ||
-      ((first | 0x20) === LOWER_E && startsWithEpisode(buf, at)) ||
-      this.inTraceback ||
-      (first === UPPER_T && startsWith(buf, at, TRACEBACK))
-    );
-  }
-
   /** Two upper-case letters, the first a level's: `INFO:root:` may follow (`Epoch`, `Episode` do not pay). */
   private mayBeLogging(buf: Buffer, at: number): boolean {
     const second = buf[at + 1]!;
     return LEVEL_INITIALS.has(buf[at]!) && second >= 65 && second <= 90;
   }
 
-  /** A line (or the part after a `\r`) from `s` to its `\n`, every rule applied; returns the next line's start. */
-  private fullLine(buf: Buffer, s: number): number {
+  /** The line starting at `s`, to its `\n`; returns the next line's start. */
+  private lineAt(buf: Buffer, s: number): number {
     const newline = buf.indexOf(NEWLINE, s);
     let end = newline;
     let start = s;
@@ -300,26 +143,25 @@ export class StdoutExtractor {
       }
     }
     if (this.nextEscape < start) this.nextEscape = indexOrInfinity(buf, ESC, start);
-    if (this.nextEscape < end || buf[start] === PAREN || (this.mayBeLogging(buf, start) && LOGGING_PREFIX.test(decode(buf, start, Math.min(end, start + 64))))) {
-      const clean = decode(buf, start, end).replace(ANSI_ESCAPE, '').replace(RAY_PREFIX, '').replace(LOGGING_PREFIX, '');
+    if (this.nextEscape < end || buf[start] === PAREN || (this.mayBeLogging(buf, start) && LOGGING_PREFIX.test(buf.toString('utf8', start, Math.min(end, start + 64))))) {
+      const clean = buf.toString('utf8', start, end).replace(ANSI_ESCAPE, '').replace(RAY_PREFIX, '').replace(LOGGING_PREFIX, '');
       const bytes = Buffer.from(clean + '\n');
       this.scanLine(bytes, 0, bytes.length - 1);
     } else {
-      // No `\r` or ESC: a table row here may serve as a template (TableCollector.knownRow).
-      this.scanLine(buf, start, end, this.nextCr > newline);
+      this.scanLine(buf, start, end);
     }
     return newline + 1;
   }
 
-  private scanLine(buf: Uint8Array, start: number, end: number, plain = false): void {
+  private scanLine(buf: Buffer, start: number, end: number): void {
     if (this.tracebackLine(buf, start, end)) return;
     if (this.patterns.length > 0) {
-      const line = decode(buf, start, end);
+      const line = buf.toString('utf8', start, end);
       for (const pattern of this.patterns) this.recordNamed(extractWithPattern(line, pattern));
     }
     const first = buf[start];
     if (start < end && (first === BAR || first === DASH)) {
-      const kind = this.table.accept(buf, start, end, plain);
+      const kind = this.table.accept(buf, start, end);
       if (kind === 'row') return;
       this.endTable();
       if (kind === 'border') return;
@@ -350,7 +192,7 @@ export class StdoutExtractor {
    * quote code (`F.softmax(x, dim=-1)`), which reads like pairs. An exception line that itself ends
    * in a traceback header (JAX's callbacks) keeps the traceback going.
    */
-  private tracebackLine(buf: Uint8Array, start: number, end: number): boolean {
+  private tracebackLine(buf: Buffer, start: number, end: number): boolean {
     if (this.inTraceback) {
       const indented = start < end && (buf[start] === SPACE || buf[start] === TAB);
       if (!indented) this.inTraceback = end - start >= TRACEBACK.length && startsWith(buf, end - TRACEBACK.length, TRACEBACK);
@@ -362,36 +204,45 @@ export class StdoutExtractor {
     return true;
   }
 
-  /** Collects the pair just found (unless its key is ignored); returns its key id. */
-  private addPair(buf: Uint8Array): number {
-    const pair = this.pair;
-    const slot = this.count & 63;
-    const guess = this.guesses[slot]!;
-    const id = this.keys.internGuessing(buf, pair.keyStart, pair.keyEnd, guess, this.olderGuesses[slot]!);
-    if (id !== guess) {
-      this.olderGuesses[slot] = guess;
-      this.guesses[slot] = id;
+  /**
+   * Collects the pair just found, unless its key is ignored. Lines repeat their keys, often in
+   * turns, so the last two keys seen at this place of a line are compared first: decoding every key
+   * to look it up cost a third of the CPU time on real console logs (bench/metrics-stdout.mjs).
+   */
+  private addPair(buf: Buffer): void {
+    const { keyStart, keyEnd } = this.pair;
+    const slot = 2 * this.count;
+    let target = this.recent[slot];
+    if (!target || !sameBytes(buf, keyStart, keyEnd, target.key)) {
+      const older = this.recent[slot + 1];
+      target = older && sameBytes(buf, keyStart, keyEnd, older.key) ? older : this.target(buf.toString('utf8', keyStart, keyEnd));
+      this.recent[slot + 1] = this.recent[slot];
+      this.recent[slot] = target;
     }
-    const target = this.keyTargets[id] ?? this.keyTarget(id);
-    if (target.ignored) return id;
+    if (target.ignored) return;
     this.lineTargets[this.count] = target;
-    this.lineValues[this.count++] = pair.value;
-    return id;
+    this.lineValues[this.count++] = this.pair.value;
   }
 
-  private keyTarget(id: number): Target {
-    const target = this.target(this.keys.text(id));
-    this.keyTargets[id] = target;
-    return target;
+  /** A target's series of points with a step, made at its first point ... */
+  private steppedSeries(target: Target): SeriesBuilder {
+    if (!target.builder) target.builder = this.series.builder(target.name);
+    return target.builder;
+  }
+
+  /** ... and of points without one. */
+  private steplessSeries(target: Target): SeriesBuilder {
+    if (!target.countedBuilder) target.countedBuilder = this.series.countedBuilder(target.name);
+    return target.countedBuilder;
   }
 
   private target(rawKey: string): Target {
-    let target = this.namedTargets.get(rawKey);
+    let target = this.targets.get(rawKey);
     if (!target) {
       const name = normaliseMetricName(rawKey);
       const stepRank = stepKeyRank(name) ?? (name.toLowerCase() === 'episode' ? EPISODE_RANK : undefined);
-      target = { name, stepRank, builder: undefined, countedBuilder: undefined, ignored: NOT_METRICS.has(name) };
-      this.namedTargets.set(rawKey, target);
+      target = { key: Buffer.from(rawKey), name, stepRank, builder: undefined, countedBuilder: undefined, ignored: NOT_METRICS.has(name) };
+      this.targets.set(rawKey, target);
     }
     return target;
   }
@@ -401,12 +252,7 @@ export class StdoutExtractor {
     if (!table.pending) return;
     let n = 0;
     for (let i = 0; i < table.rows; i++) {
-      const id = table.nameIds[i]!;
-      let target = this.tableTargets[id];
-      if (!target) {
-        target = this.target(table.name(id));
-        this.tableTargets[id] = target;
-      }
+      const target = this.target(table.names[i]!);
       if (target.ignored) continue;
       this.lineTargets[n] = target;
       this.lineValues[n++] = table.values[i]!;
@@ -447,12 +293,14 @@ export class StdoutExtractor {
   }
 }
 
-function decode(buf: Uint8Array, start: number, end: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+function startsWith(buf: Buffer, at: number, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
 }
 
-function startsWith(buf: Uint8Array, at: number, prefix: Uint8Array): boolean {
-  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+function sameBytes(buf: Buffer, start: number, end: number, key: Buffer): boolean {
+  if (end - start !== key.length) return false;
+  for (let i = 0; i < key.length; i++) if (buf[start + i] !== key[i]) return false;
   return true;
 }
 

@@ -51,7 +51,7 @@ for (const c of ',;|()[]{}\t') CLASS[c.charCodeAt(0)]! |= SEPARATOR;
  * The pair whose `=` or `:` is at `i`, on a line starting at `lineStart`: its value's end (and
  * `out` filled), or -1. `end` bounds the value; the hot loop passes the end of the whole buffer.
  */
-export function pairAt(buf: Uint8Array, lineStart: number, i: number, end: number, out: Pair): number {
+export function pairAt(buf: Buffer, lineStart: number, i: number, end: number, out: Pair): number {
   if (buf[i] === 58 && buf[i + 1] === 47 && buf[i + 2] === 47) return -1;
   let v = i + 1;
   while (v < end && (CLASS[buf[v]!]! & BLANK) !== 0) v++;
@@ -68,14 +68,14 @@ export function pairAt(buf: Uint8Array, lineStart: number, i: number, end: numbe
 }
 
 /** The number that fills `buf` from `start` to `end` exactly, or undefined. */
-export function numberInRange(buf: Uint8Array, start: number, end: number): number | undefined {
+export function numberInRange(buf: Buffer, start: number, end: number): number | undefined {
   return start < end && numberAt(buf, start, end, scratch) === end ? scratch.value : undefined;
 }
 
 const scratch: Pair = { keyStart: 0, keyEnd: 0, valueStart: 0, value: 0 };
 
 /** Start of the key ending at `keyEnd`, or -1 when there is no acceptable key. */
-function findKeyStart(buf: Uint8Array, lineStart: number, keyEnd: number): number {
+function findKeyStart(buf: Buffer, lineStart: number, keyEnd: number): number {
   // Up to two words, each found walking back; w1 is the one next to the `=`.
   let w1 = -1;
   let w2 = -1;
@@ -95,7 +95,7 @@ function findKeyStart(buf: Uint8Array, lineStart: number, keyEnd: number): numbe
   return -1;
 }
 
-function afterSeparator(buf: Uint8Array, lineStart: number, wordStart: number): boolean {
+function afterSeparator(buf: Buffer, lineStart: number, wordStart: number): boolean {
   let b = wordStart - 1;
   // A tab separates (`Episode 10\tLast reward: 43.00`): it must be seen before blanks are skipped.
   while (b >= lineStart && isBlank(buf[b]!)) {
@@ -114,7 +114,7 @@ function afterSeparator(buf: Uint8Array, lineStart: number, wordStart: number): 
  * `digits * 10^k` or `digits / 10^k`, which one IEEE operation rounds correctly (Clinger's fast
  * path); anything else goes to Number().
  */
-export function numberAt(buf: Uint8Array, v: number, end: number, out: Pair): number {
+export function numberAt(buf: Buffer, v: number, end: number, out: Pair): number {
   let p = v;
   let c = buf[p]!;
   let sign = 1;
@@ -162,7 +162,7 @@ export function numberAt(buf: Uint8Array, v: number, end: number, out: Pair): nu
   if (digits <= 15 && scale >= -22 && scale <= 22) {
     out.value = scale < 0 ? (sign * mantissa) / POW10[-scale]! : sign * mantissa * POW10[scale]!;
   } else {
-    out.value = Number(latin1(buf, v, p));
+    out.value = Number(buf.toString('latin1', v, p));
   }
   return p;
 }
@@ -172,7 +172,7 @@ const NAN = bytesOf('nan');
 const INF = bytesOf('inf');
 
 /** nan, inf, infinity in any case, at `p`, followed by a terminator. */
-function wordNumberEnd(buf: Uint8Array, p: number, end: number, sign: number, out: Pair): number {
+function wordNumberEnd(buf: Buffer, p: number, end: number, sign: number, out: Pair): number {
   let wordEnd = -1;
   for (const word of [INFINITY, NAN, INF]) {
     if (p + word.length <= end && equalsLowercase(buf, p, word)) {
@@ -185,7 +185,7 @@ function wordNumberEnd(buf: Uint8Array, p: number, end: number, sign: number, ou
   return wordEnd === end || (CLASS[buf[wordEnd]!]! & TERMINATOR) !== 0 ? wordEnd : -1;
 }
 
-function equalsLowercase(buf: Uint8Array, p: number, word: Uint8Array): boolean {
+function equalsLowercase(buf: Buffer, p: number, word: Uint8Array): boolean {
   for (let i = 0; i < word.length; i++) {
     // | 0x20 lower-cases a letter; the word holds letters only, so no other byte can match.
     if ((buf[p + i]! | 0x20) !== word[i]) return false;
@@ -197,10 +197,6 @@ function bytesOf(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
-function latin1(buf: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode(...buf.subarray(start, end));
-}
-
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
 }
@@ -208,7 +204,7 @@ function isBlank(c: number): boolean {
 const EPISODE = bytesOf('episode');
 
 /** `episode` in any case, then a blank, at `at`: the start `episodeAt` looks for. */
-export function startsWithEpisode(buf: Uint8Array, at: number): boolean {
+function startsWithEpisode(buf: Buffer, at: number): boolean {
   return equalsLowercase(buf, at, EPISODE) && isBlank(buf[at + EPISODE.length]!);
 }
 
@@ -217,7 +213,7 @@ export function startsWithEpisode(buf: Uint8Array, at: number): boolean {
  * terminator: pytorch/examples' reinforce.py and actor_critic.py print `Episode 10\tLast reward: …`.
  * Returns the number's end (and `out` filled), or -1.
  */
-export function episodeAt(buf: Uint8Array, start: number, end: number, out: Pair): number {
+export function episodeAt(buf: Buffer, start: number, end: number, out: Pair): number {
   if (start + EPISODE.length >= end || !startsWithEpisode(buf, start)) return -1;
   let v = start + EPISODE.length;
   while (v < end && isBlank(buf[v]!)) v++;

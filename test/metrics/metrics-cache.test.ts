@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRICS_CACHE_FILE } from '../../src/metrics/metrics-cache.js';
-import { readRunMetrics, type ReadRunOptions } from '../../src/metrics/read-run.js';
+import { readRunMetrics, type ReadRunOptions, SUMMARIES_ONLY } from '../../src/metrics/read-run.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/metrics');
 
@@ -120,5 +120,29 @@ describe('the incremental metrics cache', () => {
     expect(await cached()).toEqual(await fresh());
     expect(await readFile(outside, 'utf8')).toBe('not yours');
     expect((await lstat(cacheFile)).isFile()).toBe(true);
+  });
+});
+
+describe('summaries only (compare without a chart) beside points (a chart)', () => {
+  it('each point budget keeps a state of its own in the cache, each equal to a fresh read', async () => {
+    const early = 'step=1 reward=10\n';
+    const filler = Array.from({ length: 50 }, (_, i) => `step=${i + 2} loss=${i}\n`).join('');
+    await writeFile(stdout, early + filler);
+    const mtime = Math.floor(Date.now() / 1000) - 60;
+    await utimes(stdout, mtime, mtime);
+    const summaries = { maxPoints: SUMMARIES_ONLY };
+    expect(await cached(summaries)).toEqual(await fresh(summaries));
+    expect(await cached()).toEqual(await fresh());
+    const only = (await cached(summaries)).series.get('loss')!;
+    expect(only.summary).toEqual((await fresh()).series.get('loss')!.summary);
+    expect(only.points.length).toBeLessThanOrEqual(2);
+    // Change the first line in place, keeping size and mtime: both reads come from their cached state.
+    const handle = await open(stdout, 'r+');
+    await handle.write('step=1 reward=99\n', 0);
+    await handle.close();
+    await utimes(stdout, mtime, mtime);
+    expect((await cached(summaries)).series.get('reward')!.summary.last).toBe(10);
+    expect((await cached()).series.get('reward')!.summary.last).toBe(10);
+    expect((await fresh()).series.get('reward')!.summary.last).toBe(99);
   });
 });

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ByteInterner } from '../../src/metrics/byte-interner.js';
 import { forEachCompleteBlock } from '../../src/metrics/line-reader.js';
 import { StdoutExtractor } from '../../src/metrics/stdout-extractor.js';
 import { numberInRange } from '../../src/metrics/stdout-scan.js';
@@ -60,19 +59,6 @@ describe('numbers read from bytes', () => {
     ['nanx', undefined],
   ])('%s', (text, expected) => {
     expect(numberInRange(bytes(text), 0, text.length)).toBe(expected);
-  });
-});
-
-describe('interning keys by their bytes', () => {
-  it('gives one id per distinct byte string, across buffers and table growth', () => {
-    const keys = new ByteInterner();
-    const names = Array.from({ length: 3000 }, (_, i) => `metric_${i}`);
-    const ids = names.map((name) => keys.intern(Buffer.from(`x${name}y`), 1, name.length + 1));
-    expect(new Set(ids).size).toBe(names.length);
-    for (const [i, name] of names.entries()) {
-      expect(keys.intern(Buffer.from(name), 0, name.length)).toBe(ids[i]);
-      expect(keys.text(ids[i]!)).toBe(name);
-    }
   });
 });
 
