@@ -34,9 +34,12 @@ describe('run ids', () => {
     expect(idName('ppo-lstm-v2-20261124-090507-abc123')).toBe('ppo-lstm-v2');
   });
 
-  it('do not repeat in 10 000 draws within one second', () => {
+  it('almost never repeat in 10 000 draws within one second', () => {
+    // 36^6 suffixes: 10 000 draws repeat one about 2% of the time (the birthday bound), which made
+    // this test flaky when it demanded none; three or more repeats (p ~ 2e-6) mean a broken source.
+    // A repeat never reuses a directory: createRunDir's non-recursive mkdir fails and another id is drawn.
     const ids = new Set(Array.from({ length: 10_000 }, () => makeRunId('x', now)));
-    expect(ids.size).toBe(10_000);
+    expect(ids.size).toBeGreaterThanOrEqual(9_998);
   });
 });
 
