@@ -246,7 +246,9 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
       expect(dry.stdout).toMatch(new RegExp(`scancel\\s+${jobs[0]} \\(${gone.id}\\)\\s+-\\s+its run directory is gone`));
       expect(dry.stdout).toMatch(new RegExp(`scancel\\s+${jobs[1]} \\(${ended.id}\\)\\s+-\\s+its run is stopped`));
       expect(dry.stdout).not.toContain(live.id);
-      expect(dry.stdout).not.toContain(foreign);
+      // As a job id in the scancel column: a bare `toContain('112')` also matched the date 20261127.
+      expect(dry.stdout).not.toMatch(new RegExp(`scancel\\s+${foreign}\\b`));
+      expect(dry.stdout.match(/^scancel/gm)).toHaveLength(2);
       for (const job of [...jobs, foreign]) expect(queued()).toContain(job);
 
       const cleaned = await sandbox.cli(['clean', '--orphaned', '--yes', '--json']);
