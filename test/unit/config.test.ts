@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { describeConfigError } from '../../src/config/errors.js';
+import { configTemplate } from '../../src/config/template.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -60,6 +61,16 @@ describe('loadConfig', () => {
     expect(config.runsDir).toBe(path.join(dir, 'runs'));
     expect(config.stop.timeoutMs).toBe(30_000);
     expect(config.interpreters['.py']).toBe('python3');
+  });
+
+  it.each([false, true])("init's template (standalone: %s) loads to exactly the defaults", async (standalone) => {
+    writeFileSync(path.join(dir, 'runs.config.ts'), configTemplate(standalone));
+    const [fromTemplate, fromNothing] = [await loadConfig({ cwd: dir }), await loadConfig({ cwd: mkdtempSync(path.join(dir, 'empty-')) })];
+    const { configFile, runsDir, ...rest } = fromTemplate;
+    expect(configFile).toBe(path.join(dir, 'runs.config.ts'));
+    expect(runsDir).toBe(path.join(dir, 'runs'));
+    const { configFile: _none, runsDir: _runs, ...defaults } = fromNothing;
+    expect(rest).toEqual(defaults);
   });
 
   it('loads a runs.config.ts that imports rl-run and a local .ts file, from a subfolder', async () => {
