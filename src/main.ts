@@ -1,13 +1,31 @@
-#!/usr/bin/env node
 import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { commandName, commandsFor } from './commands/index.js';
 import { flagWithoutValue, usageMessage } from './commands/usage.js';
 import { RlRunError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
-// The one registry of commands (src/commands/index.ts, loaded lazily), and the only place that exits.
-export async function main(argv: string[]): Promise<number> {
+/** Where one call of main writes: by default the process's own stdout and stderr. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/**
+ * rl-run's command line: parses argv, runs the one command asked for (src/commands/index.ts, loaded
+ * lazily) and returns the exit code. It never exits the process: the bin (src/cli.ts) does. With
+ * `io`, everything the call writes goes there instead, so tests run the CLI in-process.
+ */
+export async function main(argv: string[], io?: Io): Promise<number> {
+  if (!io) return run(argv);
+  const restore = redirectOutput(io);
+  try {
+    return await run(argv);
+  } finally {
+    restore();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
   // What follows `--` belongs to the script, untouched: yargs would turn `1e-3` into 0.001.
   const split = argv.indexOf('--');
   const passthrough = split >= 0 ? argv.slice(split + 1) : [];
@@ -97,33 +115,28 @@ function report(error: unknown, debug: boolean): number {
   return 1;
 }
 
-// `rl-run logs latest | head` closes the pipe early: that is the reader being done, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
-
-let finished = false;
-// Node exits with 0 when nothing is left to wait on, even if main() never settled (a config whose
-// default export is a promise that never settles did this): that is a failure, said in one line.
-process.on('beforeExit', () => {
-  if (finished) return;
-  finished = true;
-  process.stderr.write('rl-run: the command ended before it finished: it waited for something that can never happen (a runs.config.ts whose default export never settles?)\n');
-  process.exitCode = 1;
-});
-
-main(hideBin(process.argv)).then(
-  (code) => {
-    finished = true;
-    process.exitCode = code;
-    // After a failure nothing is left to do; something still holding Node open (a config's timer
-    // that outlived its time limit) must not keep the command from exiting.
-    if (code !== 0) setTimeout(() => process.exit(), 1_000).unref();
-  },
-  (error) => {
-    finished = true;
-    process.stderr.write(`rl-run: ${String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Sends what is written to process.stdout and process.stderr to `io` until the returned function is
+ * called. The process's streams themselves, not only `out` (src/commands/context.ts), because yargs
+ * prints help and completion through console.log and a few commands write to the streams directly.
+ */
+function redirectOutput(io: Io): () => void {
+  const streams = [
+    [process.stdout, io.stdout],
+    [process.stderr, io.stderr],
+  ] as const;
+  const saved = streams.map(([stream]) => stream.write);
+  for (const [stream, sink] of streams) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const callback = rest.find((arg) => typeof arg === 'function') as ((error?: Error | null) => void) | undefined;
+      if (callback) queueMicrotask(() => callback(null));
+      return true;
+    }) as typeof stream.write;
+  }
+  return () => {
+    streams.forEach(([stream], i) => {
+      stream.write = saved[i]!;
+    });
+  };
+}
