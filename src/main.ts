@@ -1,3 +1,4 @@
+import { format } from 'node:util';
 import yargs, { type CommandModule } from 'yargs';
 import { commandName, commandsFor } from './commands/index.js';
 import { flagWithoutValue, usageMessage } from './commands/usage.js';
@@ -116,16 +117,24 @@ function report(error: unknown, debug: boolean): number {
 }
 
 /**
- * Sends what is written to process.stdout and process.stderr to `io` until the returned function is
- * called. The process's streams themselves, not only `out` (src/commands/context.ts), because yargs
- * prints help and completion through console.log and a few commands write to the streams directly.
+ * Sends what is written to process.stdout and process.stderr, and through console, to `io` until
+ * the returned function is called. Not only `out` (src/commands/context.ts): yargs prints help and
+ * completion with console.log, and a few commands write to the streams directly. Console too,
+ * because a test runner may replace the global console with one that bypasses the streams.
  */
 function redirectOutput(io: Io): () => void {
   const streams = [
     [process.stdout, io.stdout],
     [process.stderr, io.stderr],
   ] as const;
-  const saved = streams.map(([stream]) => stream.write);
+  const consoles = [
+    ['log', io.stdout],
+    ['info', io.stdout],
+    ['error', io.stderr],
+    ['warn', io.stderr],
+  ] as const;
+  const savedStreams = streams.map(([stream]) => stream.write);
+  const savedConsole = consoles.map(([method]) => console[method]);
   for (const [stream, sink] of streams) {
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
@@ -134,9 +143,13 @@ function redirectOutput(io: Io): () => void {
       return true;
     }) as typeof stream.write;
   }
+  for (const [method, sink] of consoles) console[method] = (...args: unknown[]) => sink(`${format(...args)}\n`);
   return () => {
     streams.forEach(([stream], i) => {
-      stream.write = saved[i]!;
+      stream.write = savedStreams[i]!;
+    });
+    consoles.forEach(([method], i) => {
+      console[method] = savedConsole[i]!;
     });
   };
 }
