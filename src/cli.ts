@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { hideBin } from 'yargs/helpers';
 import { main } from './main.js';
 
 // The bin: the only place that ends the process or sets its exit code (the command line is src/main.ts).
@@ -20,7 +19,9 @@ process.on('beforeExit', () => {
   process.exitCode = 1;
 });
 
-main(hideBin(process.argv)).then(
+// process.argv.slice(2), not yargs' hideBin: importing yargs/helpers loads all of yargs, which a
+// bare --version does not need (src/main.ts).
+main(process.argv.slice(2)).then(
   (code) => {
     finished = true;
     process.exitCode = code;

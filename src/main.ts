@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import yargs, { type CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { commandName, commandsFor } from './commands/index.js';
 import { flagWithoutValue, usageMessage } from './commands/usage.js';
 import { RlRunError, UsageError } from './errors.js';
@@ -32,7 +32,12 @@ async function run(argv: string[]): Promise<number> {
   const passthrough = split >= 0 ? argv.slice(split + 1) : [];
   const own = split >= 0 ? argv.slice(0, split) : argv;
   const debug = own.includes('--debug');
-  const commands = await commandsFor(own);
+  // The one call that needs no parser: yargs is half of a bare node start (bench: CLI start rows).
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [{ default: yargs }, commands] = await Promise.all([import('yargs'), commandsFor(own)]);
   const parser = yargs(own)
     .scriptName('rl-run')
     .locale('en')
