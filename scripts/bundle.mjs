@@ -37,25 +37,26 @@ const importMetaUrl = {
     build.onLoad({ filter: /\.(ts|mjs|js)$/ }, async (args) => {
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
-      const file = path.relative(ROOT, args.path).split(path.sep).join('/');
-      const url = originalUrl(file);
+      const url = originalUrl(args.path.split(path.sep).join('/'));
       if (url === undefined) return undefined;
-      return { contents: text.replaceAll('import.meta.url', `(${url})`), loader: file.endsWith('.ts') ? 'ts' : 'js' };
+      return { contents: text.replaceAll('import.meta.url', `(${url})`), loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
     });
   },
 };
 
+/** `file`: an absolute path, with forward slashes. */
 function originalUrl(file) {
+  const source = path.posix.relative(ROOT.split(path.sep).join('/'), file);
   // src/a/b.ts was dist/a/b.js (tsc wrote it, and what it points at, just before); the chunks are in dist/bin/.
-  if (file.startsWith('src/')) {
-    const built = file.slice(4).replace(/\.ts$/, '.js');
+  if (source.startsWith('src/')) {
+    const built = source.slice(4).replace(/\.ts$/, '.js');
     standIns.push(path.join(ROOT, 'dist', built));
     return `new URL(${JSON.stringify(`../${built}`)}, import.meta.url).href`;
   }
   // Its locales directory (y18n) and the package it belongs to, wherever yargs is installed.
-  if (file.endsWith('node_modules/yargs/lib/platform-shims/esm.mjs')) return `new URL("./lib/platform-shims/esm.mjs", import.meta.resolve("yargs")).href`;
+  if (file.endsWith('/node_modules/yargs/lib/platform-shims/esm.mjs')) return `new URL("./lib/platform-shims/esm.mjs", import.meta.resolve("yargs")).href`;
   // createRequire for `.config()` files, which rl-run does not use: any file URL will do.
-  if (file.endsWith('node_modules/yargs-parser/build/lib/index.js')) return undefined;
+  if (file.endsWith('/node_modules/yargs-parser/build/lib/index.js')) return undefined;
   throw new Error(`${file} uses import.meta.url: say in scripts/bundle.mjs where it should point once bundled`);
 }
 
