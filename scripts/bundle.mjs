@@ -31,15 +31,34 @@ try {
  * would have had where it came from.
  */
 const standIns = [];
-const importMetaUrl = {
-  name: 'import-meta-url',
+
+/**
+ * string-width (yargs' help layout) builds Unicode tables when it is loaded: an Intl.Segmenter in
+ * each of its three copies and the `\p{RGI_Emoji}` set, ~25 ms of CPU on every start (cpu profile
+ * of `rl-run ls`), for text that is ASCII (its fast path) or never laid out at all. Built on first
+ * use instead. Should string-width change, the bundle is still right, only slower: said at build.
+ */
+const LAZY = [
+  ['const segmenter = new Intl.Segmenter();', 'const segmenter = { segment: (text) => (segmenter.built ??= new Intl.Segmenter()).segment(text) };'],
+  ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', "const rgiEmojiRegex = { test: (text) => (rgiEmojiRegex.built ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(text) };"],
+];
+
+const patches = {
+  name: 'import-meta-url-and-lazy-tables',
   setup(build) {
     build.onLoad({ filter: /\.(ts|mjs|js)$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
-      const url = originalUrl(args.path.split(path.sep).join('/'));
-      if (url === undefined) return undefined;
-      return { contents: text.replaceAll('import.meta.url', `(${url})`), loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+      const file = args.path.split(path.sep).join('/');
+      const original = await readFile(args.path, 'utf8');
+      let text = original;
+      if (file.endsWith('/string-width/index.js')) {
+        if (!text.includes(LAZY[0][0])) console.warn(`bundle: ${file} no longer builds its segmenter as scripts/bundle.mjs expects: it is loaded as it is (slower start)`);
+        for (const [eager, lazy] of LAZY) text = text.replace(eager, () => lazy);
+      }
+      if (text.includes('import.meta.url')) {
+        const url = originalUrl(file);
+        if (url !== undefined) text = text.replaceAll('import.meta.url', () => `(${url})`);
+      }
+      return text === original ? undefined : { contents: text, loader: file.endsWith('.ts') ? 'ts' : 'js' };
     });
   },
 };
@@ -73,7 +92,7 @@ await esbuild.build({
   target: 'node20',
   // Loaded only by the commands that need them, and large: they stay in node_modules.
   external: ['pm2', 'jiti', 'cosmiconfig'],
-  plugins: [importMetaUrl],
+  plugins: [patches],
   logLevel: 'warning',
 });
 // Each module that looks next to itself does so from where tsc put it: that must be there.
