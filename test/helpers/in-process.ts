@@ -7,8 +7,9 @@ let queue: Promise<unknown> = Promise.resolve();
  * The sandbox, with `cli` calling rl-run's main() in this process instead of spawning node: for
  * tables of CLI calls whose behaviour does not depend on a process boundary (parsing, refusals,
  * reading records and logs). The call sees the sandbox's environment and working directory, as a
- * spawned CLI does; calls run one at a time, since both belong to the process. A command that
- * reads stdin, starts a run or waits on signals still wants `sandbox.cli`.
+ * spawned CLI does; calls run one at a time, since both belong to the process (process.chdir needs
+ * vitest's default `forks` pool). A command that reads stdin, starts a run or waits on signals
+ * still wants `sandbox.cli`.
  */
 export function inProcess(sandbox: Sandbox): Sandbox {
   const cli: Sandbox['cli'] = (args, options = {}) => {
