@@ -24,7 +24,7 @@ if (!process.env.BENCH_NO_BUILD) {
   const tree = path.join(ROOT, 'node_modules', '.cache', 'rl-run-bench', 'tree');
   rmSync(tree, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
-  const files = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+  const files = ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
   const copyTree = () => spawnSync('cp', ['-r', ...files, tree], { cwd: ROOT, stdio: 'inherit' });
   const archive = `${tree}.tar`;
   const fromHead = () => {
@@ -40,7 +40,11 @@ if (!process.env.BENCH_NO_BUILD) {
   }
   rmSync(archive, { force: true });
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const built = copy.status === 0 && spawnSync(process.execPath, [tsc, '-p', path.join(tree, 'tsconfig.build.json')], { stdio: 'inherit' }).status === 0;
+  // As package.json's build script does: tsc, then the CLI bundled (scripts/bundle.mjs).
+  const built =
+    copy.status === 0 &&
+    spawnSync(process.execPath, [tsc, '-p', path.join(tree, 'tsconfig.build.json')], { stdio: 'inherit' }).status === 0 &&
+    spawnSync(process.execPath, [path.join(tree, 'scripts', 'bundle.mjs')], { stdio: 'inherit' }).status === 0;
   if (!built) {
     console.error(`bench: building rl-run in ${tree} failed; 'npm run build' shows why`);
     process.exit(1);

@@ -8,14 +8,14 @@ const WHY = {
   start:
     "`rl-run start` does what `pm2 start` does (loads pm2's API, ~50 ms of CPU; connects; asks the daemon for a process), and more: importing yargs (~50 ms on a quiet machine), the start command's modules and config search, and a node runner process that pm2 boots (~45 ms) before it spawns the script and records it running; `pm2 start` returns as soon as its daemon forked the script. Turning pm2's @pm2/io agent off in the runner, loading one command and skipping yargs' help rendering took it from 2.0x to ~1.9x of pm2 on a quiet machine; closing the gap needs a leaner way to the daemon than pm2's API, not a tweak.",
   logs:
-    "The time does not grow with the log (it is read from the end); the floor is node's own start plus importing yargs (~50 ms on a quiet machine, as much as node itself), so 2x (tail + node) leaves ~10 ms for the command, the config search and the read. Loading only the asked-for command and skipping yargs' help rendering took ~50 ms off.",
+    "The time does not grow with the log (it is read from the end); the floor is node's own start. What rl-run adds is loading its code (one esbuild bundle since issue 11: node's ESM loader resolving, reading and linking ~125 files cost more than the command), yargs' parse, the config search and the read.",
   cliStart:
-    "node + yargs is ~100 ms on a quiet machine (importing yargs alone ~50 ms); rl-run adds its command, the config search and the registry. Loading only the asked-for command and skipping yargs' help rendering took ~60 ms off; under load the margin moves with the noise (see the range).",
+    "A bare `--version` loads neither yargs nor a command; other commands load the bundled CLI (dist/bin/, esbuild), yargs and the one command asked for.",
   metrics:
     "The stdout extractor (src/metrics, issue 3) parses every line in JavaScript into series; `grep -c '='` only looks for a byte. That engine belongs to the metrics work.",
   throughput:
     "rl-run's script writes to its own file descriptor exactly as under `> file`; a gap here is the noise of a loaded machine (see the range and the load average), not a cost on the path.",
-  ls: 'Most of it is the CLI start (node + yargs + config), not the registry: the 100k case spends ~130 ms in readdir and sorting names.',
+  ls: 'Most of it is the CLI start (node, the bundle, yargs, the config search), not the registry: the 100k case spends ~130 ms in readdir and sorting names.',
 };
 
 const sizeLabel = (bytes) => (bytes >= 1e9 ? `${+(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${+(bytes / 1e6).toFixed(0)} MB` : `${bytes} B`);
@@ -87,34 +87,32 @@ export function firstLineRows(r) {
 
 export function cliStartRows(r) {
   const over = (stat) => pairedMedian(stat, r.node, (ours, node) => ours - node);
-  const line = (label, stat) =>
-    row(
-      label,
-      `${fmt.ms(stat)} = node +${over(stat).toFixed(0)} ms`,
-      `\`node -e 0\` ${fmt.ms(r.node)}`,
-      fmt.x(stat.median / r.node.median),
-      '<= node + 150 ms',
-      over(stat) <= 150,
-      WHY.cliStart,
-    );
-  return [line('CLI start: `rl-run --version`', r.version), line('CLI start: `rl-run ls`, empty registry', r.ls)];
+  const times = (stat) => pairedMedian(stat, r.node, (ours, node) => ours / node);
+  const line = (label, stat, target, met) =>
+    row(label, `${fmt.ms(stat)} = node +${over(stat).toFixed(0)} ms`, `\`node -e 0\` ${fmt.ms(r.node)}`, fmt.x(times(stat)), target, met, WHY.cliStart);
+  return [
+    line('CLI start: `rl-run --version`', r.version, '<= 1.8x `node -e 0`', times(r.version) <= 1.8),
+    line('CLI start: `rl-run ls`, empty registry', r.ls, '<= node + 150 ms', over(r.ls) <= 150),
+  ];
 }
 
+// Per size: a ratio to `node -e 0` (issue 11: the CLI start is most of a 10k listing), or a time.
 const LS_TARGETS = new Map([
-  [10_000, 300],
-  [100_000, 1500],
+  [10_000, { times: 2.5 }],
+  [100_000, { ms: 1500 }],
 ]);
 
 export function lsRows(r) {
   const rows = r.results.map((x) => {
-    const limit = LS_TARGETS.get(x.size);
+    const target = LS_TARGETS.get(x.size);
+    const times = pairedMedian(x.rlRun, x.node, (ours, node) => ours / node);
     return row(
       `\`ls --limit 20\`, ${x.size.toLocaleString('en')} runs`,
       fmt.ms(x.rlRun),
-      `\`ls | wc -l\` ${fmt.ms(x.baseline)}`,
-      fmt.x(x.rlRun.median / x.baseline.median),
-      limit ? `<= ${limit} ms` : '—',
-      limit ? x.rlRun.median <= limit : null,
+      `\`node -e 0\` ${fmt.ms(x.node)}; \`ls | wc -l\` ${fmt.ms(x.baseline)}`,
+      fmt.x(times),
+      target?.times ? `<= ${target.times}x \`node -e 0\`` : target?.ms ? `<= ${target.ms} ms` : '—',
+      target?.times ? times <= target.times : target?.ms ? x.rlRun.median <= target.ms : null,
       WHY.ls,
     );
   });

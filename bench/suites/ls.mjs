@@ -6,7 +6,7 @@ import { alternate } from '../lib/stats.mjs';
 
 /**
  * `rl-run ls --limit 20` on registries of growing size (written directly, a run.json per run) against
- * `ls runsDir | wc -l`; then, on the largest, whether the listing stays right when run directories
+ * `node -e 0` and `ls runsDir | wc -l`; then, on the largest, whether the listing stays right when run directories
  * are removed, edited or damaged by hand.
  */
 export async function lsScaling({ sizes, reps }) {
@@ -25,6 +25,7 @@ export async function lsScaling({ sizes, reps }) {
       const timings = await alternate(
         {
           rlRun: async () => (await rlRun(['ls', '--limit', '20', '--runs-dir', runsDir], options)).ms,
+          node: async () => (await runOk(process.execPath, ['-e', '0'], options)).ms,
           baseline: async () => (await runOk('sh', ['-c', `ls "${runsDir}" | wc -l`], options)).ms,
         },
         reps,

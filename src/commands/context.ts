@@ -37,7 +37,10 @@ export const out = {
   warn(text: string): void {
     process.stderr.write(`rl-run: warning: ${text}\n`);
   },
-  colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  /** Looked at when used, not when loaded: main() may be called in-process with another environment. */
+  get colour(): boolean {
+    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  },
 };
 
 /** Values of a repeatable flag, also given comma-separated. */

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../helpers/in-process.js';
 import { type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
 
-/** The issue's "done when": two runs of the example script, compared through the built CLI. */
+/**
+ * The issue's "done when": two runs of the example script, started through the built CLI, then
+ * compared through rl-run's main() in this process (reading runs needs no process of its own).
+ */
 describe('rl-run compare on two runs of examples/train.py', () => {
   let sandbox: Sandbox;
+  let here: Sandbox;
   let slow: { id: string; dir: string };
   let fast: { id: string; dir: string };
 
@@ -16,6 +21,7 @@ describe('rl-run compare on two runs of examples/train.py', () => {
     slow = await startRun(sandbox, [script, '--', '--lr', '3e-4', ...common]);
     fast = await startRun(sandbox, [script, '--', '--lr', '1e-3', ...common]);
     for (const run of [slow, fast]) await waitFor(`${run.id} to end`, () => sandbox.record(run.id).status.state === 'succeeded');
+    here = inProcess(sandbox);
   });
   afterAll(() => sandbox.cleanup());
 
@@ -26,7 +32,7 @@ describe('rl-run compare on two runs of examples/train.py', () => {
   }
 
   it('--json: lr is the differing parameter, and the reward is the last row of each progress.csv', async () => {
-    const result = await cliJson(sandbox, ['compare', slow.id, fast.id, '--json']);
+    const result = await cliJson(here, ['compare', slow.id, fast.id, '--json']);
     expect(result.differingParams).toEqual(['lr']);
     expect(result.runs.map((r: { id: string; params: { lr: number } }) => [r.id, r.params.lr])).toEqual([
       [slow.id, 0.0003],
@@ -39,7 +45,7 @@ describe('rl-run compare on two runs of examples/train.py', () => {
   });
 
   it('the table shows lr and the reward; --sort puts the better run first', async () => {
-    const result = await sandbox.cli(['compare', '--name', 'train', '--sort', 'rollout/ep_rew_mean', '--metrics', 'rollout/ep_rew_mean']);
+    const result = await here.cli(['compare', '--name', 'train', '--sort', 'rollout/ep_rew_mean', '--metrics', 'rollout/ep_rew_mean']);
     expect(result.stderr).toBe('');
     const [header, first, second] = result.stdout.trim().split('\n');
     expect(header).toMatch(/^ID\s+STATUS\s+DURATION\s+lr\s+rollout\/ep_rew_mean\s+best$/);
@@ -50,9 +56,9 @@ describe('rl-run compare on two runs of examples/train.py', () => {
   });
 
   it('--csv, --plot and --html', async () => {
-    const csv = await sandbox.cli(['compare', '--last', '2', '--csv', '--metrics', 'rollout/ep_rew_mean']);
+    const csv = await here.cli(['compare', '--last', '2', '--csv', '--metrics', 'rollout/ep_rew_mean']);
     expect(csv.stdout.split('\n')[0]).toBe('id,status,duration,lr,rollout/ep_rew_mean last,rollout/ep_rew_mean best');
-    const plot = await sandbox.cli(['compare', slow.id, fast.id, '--plot', 'rollout/ep_rew_mean', '--html', 'report.html']);
+    const plot = await here.cli(['compare', slow.id, fast.id, '--plot', 'rollout/ep_rew_mean', '--html', 'report.html']);
     expect(plot.code).toBe(0);
     expect(plot.stdout).toContain(`   * ${slow.id}`);
     expect(plot.stdout).toContain(`   + ${fast.id}`);
@@ -60,7 +66,7 @@ describe('rl-run compare on two runs of examples/train.py', () => {
   });
 
   it('rl-run metrics lists names, sources and values', async () => {
-    const result = await sandbox.cli(['metrics', fast.id]);
+    const result = await here.cli(['metrics', fast.id]);
     expect(result.stdout).toMatch(/^rollout\/ep_rew_mean\s+csv\s+progress\.csv\s+20\s/m);
     expect(result.stdout).toMatch(/^episodic_return\s+stdout\s+stdout\.log\s+20\s/m);
   });
@@ -71,7 +77,7 @@ describe('rl-run compare on two runs of examples/train.py', () => {
     [['compare', '--last', '0'], /--last 0: expected a whole number >= 1/],
     [['compare', '--tag', 'absent'], /no runs match --tag absent/],
   ])('usage errors: %j', async (args, message) => {
-    const result = await sandbox.cli(args);
+    const result = await here.cli(args);
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
   });

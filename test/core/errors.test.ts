@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../helpers/in-process.js';
 import { EXAMPLE, type Sandbox, createSandbox, processesWithPm2Home, startRun, waitFor } from '../helpers/sandbox.js';
 
 describe('bad input gets one line, an exit code, and changes nothing', () => {
@@ -30,7 +31,8 @@ describe('bad input gets one line, an exit code, and changes nothing', () => {
     [[], 2, /give a command/],
   ])('rl-run %j → exit %d', async (args, code, message) => {
     const before = readdirSync(sandbox.runsDir).sort();
-    const result = await sandbox.cli(args);
+    // In-process (test/helpers/in-process.ts): each is refused before anything a process boundary changes.
+    const result = await inProcess(sandbox).cli(args);
     expect(result).toMatchObject({ code, stderr: expect.stringMatching(message) });
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\n\s+at /);

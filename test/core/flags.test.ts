@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moveToTrash } from '../../src/registry/trash.js';
 import { writeEndedRun } from '../clean/records.js';
+import { inProcess } from '../helpers/in-process.js';
 import { EXAMPLE, type Sandbox, createSandbox, processesWithPm2Home } from '../helpers/sandbox.js';
 
 /** Names, kinds and bytes of everything under dir: any file created, changed or deleted changes it. */
@@ -72,10 +73,14 @@ const MISSING: [string[], RegExp][] = [
   [['start', '--name'], /--name/],
 ];
 
+// Through main() in this process (test/helpers/in-process.ts): a refusal happens before any process
+// boundary matters, and a handler that ran anyway would still leave its trace on disk or a daemon.
 describe('every command checks all its flags and arguments before it acts', () => {
   let sandbox: Sandbox;
+  let here: Sandbox;
   beforeAll(() => {
     sandbox = createSandbox();
+    here = inProcess(sandbox);
     writeEndedRun(sandbox.runsDir, A);
     writeEndedRun(sandbox.runsDir, B);
     writeEndedRun(sandbox.runsDir, GONE);
@@ -87,7 +92,7 @@ describe('every command checks all its flags and arguments before it acts', () =
   async function rejects(args: string[], message: RegExp): Promise<void> {
     const before = treeHash(sandbox.dir);
     const trashBefore = treeHash(path.join(sandbox.runsDir, '.trash'));
-    const result = await sandbox.cli(args);
+    const result = await here.cli(args);
     expect(treeHash(path.join(sandbox.runsDir, '.trash')), 'the trash changed').toBe(trashBefore);
     expect(treeHash(sandbox.dir), 'something was created or deleted').toBe(before);
     expect(processesWithPm2Home(sandbox.pm2Home), 'a pm2 daemon was started').toEqual([]);
@@ -129,14 +134,14 @@ describe('every command checks all its flags and arguments before it acts', () =
   });
 
   it('completion --help prints help, not the script', async () => {
-    const result = await sandbox.cli(['completion', '--help']);
+    const result = await here.cli(['completion', '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/rl-run completion/);
     expect(result.stdout).not.toMatch(/begin-rl-run-completions/);
   });
 
   it('completion prints the script', async () => {
-    const result = await sandbox.cli(['completion']);
+    const result = await here.cli(['completion']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/begin-rl-run-completions/);
     expect(result.stdout).toMatch(/rl-run completion >> ~\/.bashrc/);

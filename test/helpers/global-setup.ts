@@ -8,4 +8,6 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  // The CLI as shipped: bundled into dist/bin/ (package.json's build script).
+  execFileSync(process.execPath, [`${root}/scripts/bundle.mjs`], { cwd: root, stdio: 'inherit' });
 }

@@ -25,6 +25,7 @@ for (const file of readdirSync(HERE).filter((name) => /^cases-.+\.mjs$/.test(nam
 // RL_RUN_SKIP_BUILD=1 runs against the dist already built (e.g. by `npm run build` just before).
 if (!process.env.RL_RUN_SKIP_BUILD) {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, stdio: 'inherit' });
 }
 const only = process.argv[2];
 let failures = 0;
