@@ -7,7 +7,7 @@
 // One file per command plus shared chunks keeps the commands loaded lazily.
 //
 // Everything else stays as tsc wrote it: dist/index.js (+ .d.ts) for defineConfig, dist/runner/main.js
-// (pm2 runs it), dist/metrics/stdout-worker.js (a worker thread), and the modules a config imports.
+// (pm2 runs it) and the modules a config imports.
 import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
