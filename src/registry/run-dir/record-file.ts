@@ -4,7 +4,7 @@ import { RuntimeError, errorCode } from '../../errors.js';
 import { writeJsonAtomic } from '../atomic.js';
 import { RECORD_FILE, RECORD_LOCK_FILE } from './paths.js';
 import { parseRecord } from '../parse.js';
-import { isAlive, processRef } from '../../process/index.js';
+import { holderText, lockHolder, lockIsStale } from '../../process/index.js';
 import type { RunRecord } from '../record.js';
 
 /**
@@ -115,8 +115,6 @@ export function writeRecordIn(dir: string, record: RunRecord): void {
 }
 
 const LOCK_TIMEOUT_MS = 10_000;
-/** A lock file with no readable holder this old was left by a writer that died before writing it. */
-const UNREADABLE_GRACE_MS = 2_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
@@ -128,7 +126,7 @@ export function withRecordLock<T>(dir: string, action: () => T): T {
   const lock = path.join(dir, LOCK_FILE);
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
   for (let wait = 1; !tryLock(lock); wait = Math.min(wait * 2, 50)) {
-    if (Date.now() > deadline) throw new RuntimeError(`run.json in ${dir} stayed locked for ${LOCK_TIMEOUT_MS / 1000} s by ${holderOf(lock) || 'an unknown process'}; remove ${lock} if no rl-run is running`);
+    if (Date.now() > deadline) throw new RuntimeError(`run.json in ${dir} stayed locked for ${LOCK_TIMEOUT_MS / 1000} s by ${lockHolder(lock) || 'an unknown process'}; remove ${lock} if no rl-run is running`);
     Atomics.wait(sleeper, 0, 0, wait);
   }
   try {
@@ -148,7 +146,7 @@ function tryLock(lock: string): boolean {
     fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     if (errorCode(error) !== 'EEXIST') throw error;
-    if (isStale(lock)) {
+    if (lockIsStale(lock)) {
       try {
         unlinkSync(lock);
       } catch {
@@ -158,37 +156,14 @@ function tryLock(lock: string): boolean {
     return false;
   }
   try {
-    const me = processRef(process.pid);
-    writeSync(fd, `${me.pid} ${me.startTime ?? ''}`);
+    writeSync(fd, holderText());
   } finally {
     closeSync(fd);
   }
   return true;
 }
 
-function isStale(lock: string): boolean {
-  const [pid, startTime] = holderOf(lock).split(' ').map((part) => Number.parseInt(part, 10));
-  if (pid && pid > 0) return !isAlive(startTime ? { pid, startTime } : { pid });
-  try {
-    return Date.now() - lstatSync(lock).mtimeMs > UNREADABLE_GRACE_MS;
-  } catch {
-    return false;
-  }
-}
 
-function holderOf(lock: string): string {
-  try {
-    const fd = openSync(lock, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-    try {
-      const buffer = Buffer.alloc(64);
-      return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).trim();
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
-}
 
 function fail(reason: string): { ok: false; reason: string; gone: false } {
   return { ok: false, reason, gone: false };

@@ -1,6 +1,6 @@
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive, processRef, sleep } from '../../process/index.js';
+import { holderText, lockIsStale, sleep } from '../../process/index.js';
 
 /**
  * A lock file held while connecting to pm2. Measured here: 20 parallel `pm2.connect` calls with no
@@ -27,16 +27,13 @@ export async function withFileLock<T>(file: string, timeoutMs: number, action: (
   }
 }
 
-/** A lock file with no readable holder this old was left by a writer that died before writing it. */
-const UNREADABLE_GRACE_MS = 2_000;
 
 function tryAcquire(file: string): boolean {
   // The holder is written to a file of our own first and linked into place, so the lock never
   // exists without its holder in it (kill -9 between creating and writing it left an empty lock
   // that nobody would take over: seen in the reliability suite's kill -9 trials).
   const own = `${file}.${process.pid}`;
-  const me = processRef(process.pid);
-  writeFileSync(own, `${me.pid} ${me.startTime ?? ''}`);
+  writeFileSync(own, holderText());
   try {
     linkSync(own, file);
     return true;
@@ -45,7 +42,7 @@ function tryAcquire(file: string): boolean {
   } finally {
     unlinkSync(own);
   }
-  if (isStale(file)) {
+  if (lockIsStale(file)) {
     try {
       unlinkSync(file);
     } catch {
@@ -55,20 +52,4 @@ function tryAcquire(file: string): boolean {
   return false;
 }
 
-function isStale(file: string): boolean {
-  const [pid, startTime] = readQuietly(file).trim().split(' ').map((part) => Number.parseInt(part, 10));
-  if (pid && pid > 0) return !isAlive(startTime ? { pid, startTime } : { pid });
-  try {
-    return Date.now() - statSync(file).mtimeMs > UNREADABLE_GRACE_MS;
-  } catch {
-    return false;
-  }
-}
 
-function readQuietly(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}

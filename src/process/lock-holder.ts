@@ -1,0 +1,41 @@
+import { closeSync, constants, lstatSync, openSync, readSync } from 'node:fs';
+import { isAlive, processRef } from './identity.js';
+
+/**
+ * What a lock file holds: its holder as `<pid> <start time>`, so that a lock whose holder died,
+ * or whose pid was reused since, is known to be free. Used by the pm2 connect lock and the record
+ * lock, which before kept a copy each.
+ */
+export function holderText(): string {
+  const me = processRef(process.pid);
+  return `${me.pid} ${me.startTime ?? ''}`;
+}
+
+/** A lock file with no readable holder this old was left by a writer that died before writing it. */
+const UNREADABLE_GRACE_MS = 2_000;
+
+/** True when the lock's holder is gone (or it names none and is older than the grace). */
+export function lockIsStale(lock: string): boolean {
+  const [pid, startTime] = lockHolder(lock).split(' ').map((part) => Number.parseInt(part, 10));
+  if (pid && pid > 0) return !isAlive(startTime ? { pid, startTime } : { pid });
+  try {
+    return Date.now() - lstatSync(lock).mtimeMs > UNREADABLE_GRACE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** The holder written in a lock file ('' when unreadable), read without following a link or blocking. */
+export function lockHolder(lock: string): string {
+  try {
+    const fd = openSync(lock, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    try {
+      const buffer = Buffer.alloc(64);
+      return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).trim();
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
