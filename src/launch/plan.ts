@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ENV_KEY, type ResolvedConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { expandNameTemplate, sanitizeName } from '../registry/id.js';
+import type { RunRecord } from '../registry/record.js';
 
 /**
  * Decides what `rl-run start` will run, from plain data: no disk, no processes. The executor
@@ -33,17 +34,8 @@ export interface LaunchFacts {
   isDirectory: (dir: string) => boolean;
 }
 
-export interface LaunchPlan {
-  name: string;
-  script: string | null;
-  args: string[];
-  command: string[];
-  cwd: string;
-  interpreter: string | null;
-  tags: string[];
-  env: Record<string, string>;
-  backend: 'pm2' | 'slurm';
-}
+/** What a launch decides: the fields of the run record it will write, with their meanings there. */
+export type LaunchPlan = Pick<RunRecord, 'name' | 'script' | 'args' | 'command' | 'cwd' | 'interpreter' | 'tags' | 'env' | 'backend'>;
 
 export function planLaunch(options: StartOptions, config: ResolvedConfig, facts: LaunchFacts): LaunchPlan {
   const cwd = path.resolve(facts.cwd, options.cwd ?? '.');
