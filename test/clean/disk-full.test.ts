@@ -15,11 +15,23 @@ function tryMount(dir: string): boolean {
   }
 }
 
-/** Fills the file system of `dir` until only `leave` bytes are free. */
+/**
+ * Fills the file system of `dir` until only `leave` bytes are free (or none: the ended run's
+ * runner may still append a line between the measure and the write, and then the write meets
+ * ENOSPC, as it did once in CI; the disk is full either way, so measure again and stop).
+ */
 function fill(dir: string, leave: number): void {
-  const { bavail, bsize } = statfsSync(dir);
-  const bytes = bavail * bsize - leave;
-  if (bytes > 0) writeFileSync(path.join(dir, `.filler-${Date.now()}`), Buffer.alloc(bytes));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { bavail, bsize } = statfsSync(dir);
+    const bytes = bavail * bsize - leave;
+    if (bytes <= 0) return;
+    try {
+      writeFileSync(path.join(dir, `.filler-${Date.now()}-${attempt}`), Buffer.alloc(bytes));
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    }
+  }
 }
 
 const oneLine = (stderr: string) => stderr.trim().split('\n').length === 1 && !/\n\s+at /.test(stderr);
