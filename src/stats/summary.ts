@@ -67,7 +67,8 @@ export function groupStatistics(groups: GroupInput[], options: StatsOptions): St
     const scores = matrix(group);
     const n = group.runs.length;
     const point = aggregates(scores, options.gamma);
-    const intervals: Record<keyof Aggregates, Interval | null> = n < 2 ? { iqm: null, mean: null, median: null, optimalityGap: null } : bootstrapAggregates(scores, { ...options, random });
+    // One run: 'rliable' gives rliable's degenerate interval [v, v]; 'auto' gives none rather than a false certainty.
+    const intervals: Record<keyof Aggregates, Interval | null> = n < 2 && options.ciMethod === 'auto' ? { iqm: null, mean: null, median: null, optimalityGap: null } : bootstrapAggregates(scores, { ...options, random });
     if (options.ciMethod === 'auto') {
       if (n < FEW_RUNS) warnings.push(`group ${group.label} has ${n} ${n === 1 ? 'run' : 'runs'}: intervals from fewer than ${FEW_RUNS} runs are rough (add seeds)`);
       // One task: the mean (and the median, the same number) gets the t interval, which is exact for normal scores.
@@ -81,7 +82,7 @@ export function groupStatistics(groups: GroupInput[], options: StatsOptions): St
     for (let j = i + 1; j < groups.length; j++) {
       const x = matrix(groups[i]!);
       const y = matrix(groups[j]!);
-      const ci = groups[i]!.runs.length < 2 && groups[j]!.runs.length < 2 ? null : bootstrapImprovement(x, y, { reps: options.poiReps, confidence: options.confidence, random });
+      const ci = groups[i]!.runs.length < 2 && groups[j]!.runs.length < 2 && options.ciMethod === 'auto' ? null : bootstrapImprovement(x, y, { reps: options.poiReps, confidence: options.confidence, random });
       improvements.push({ x: groups[i]!.label, y: groups[j]!.label, value: probabilityOfImprovement(x, y), ci });
     }
   }

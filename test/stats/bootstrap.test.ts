@@ -65,6 +65,19 @@ describe('the bootstrap is reproducible and sensible', () => {
     expect(poi!.ci![1]).toBeGreaterThanOrEqual(poi!.value);
   });
 
+  it("a single run: no interval under 'auto' (none can be honest), rliable's degenerate one under 'rliable'", () => {
+    const single = [
+      { label: 'one', runs: ['1'], tasks: { t1: [0.3], t2: [0.6] } },
+      { label: 'other', runs: ['1'], tasks: { t1: [0.1], t2: [0.6] } },
+    ];
+    const auto = groupStatistics(single, { ...options, ciMethod: 'auto' });
+    expect(auto.groups[0]!.iqm).toEqual({ value: expect.closeTo(0.45, 12), ci: null });
+    expect(auto.probabilityOfImprovement[0]).toEqual({ x: 'one', y: 'other', value: 0.75, ci: null });
+    const rliable = groupStatistics(single, options);
+    expect(rliable.groups[0]!.iqm.ci).toEqual([expect.closeTo(0.45, 12), expect.closeTo(0.45, 12)]);
+    expect(rliable.probabilityOfImprovement[0]!.ci).toEqual([0.75, 0.75]);
+  });
+
   it("'auto': a t interval for one task's mean (wider than the bootstrap's at 3 runs) and a warning under 5 runs", () => {
     const one = [{ label: 'few', runs: ['1', '2', '3'], tasks: { t: [0.2, 0.5, 0.6] } }];
     const auto = groupStatistics(one, { ...options, ciMethod: 'auto' });

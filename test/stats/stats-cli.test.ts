@@ -71,6 +71,13 @@ describe('rl-run stats --scores', () => {
     expect(again.stdout).toBe(result.stdout);
   });
 
+  it('a header after a byte-order mark (as spreadsheets export) is read', async () => {
+    writeFileSync(path.join(sandbox.dir, 'bom.csv'), `\ufeff${GOOD}`);
+    const result = await here.cli(['stats', '--scores', 'bom.csv', '--json', '--reps', '100', '--poi-reps', '100']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).groups).toHaveLength(2);
+  });
+
   it('the terminal: a row per group with intervals, the probability-of-improvement matrix, and the few-runs warning', async () => {
     const result = await here.cli(['stats', '--scores', 'scores.csv', '--reps', '2000', '--poi-reps', '200']);
     expect(result.code).toBe(0);
