@@ -26,8 +26,8 @@ export const statsCommand: CommandModule<GlobalArgs, StatsArgs> = {
     yargs
       .option('scores', { type: 'string', demandOption: 'give --scores FILE.csv (columns group,task,run,score)', describe: 'CSV with a header and the columns group,task,run,score' })
       .option('json', { type: 'boolean', describe: 'Print {statistics, groups, probabilityOfImprovement} as JSON' })
-      .option('reps', { type: 'string', coerce: wholeNumber('reps', 1), describe: 'Bootstrap repetitions for IQM, mean, median, optimality gap (default 50000)' })
-      .option('poi-reps', { type: 'string', coerce: wholeNumber('poi-reps', 1), describe: 'Bootstrap repetitions for probability of improvement (default 2000)' })
+      .option('reps', { type: 'string', coerce: atMost(wholeNumber('reps', 1), 'reps', MAX_REPS), describe: 'Bootstrap repetitions for IQM, mean, median, optimality gap (default 50000)' })
+      .option('poi-reps', { type: 'string', coerce: atMost(wholeNumber('poi-reps', 1), 'poi-reps', MAX_REPS), describe: 'Bootstrap repetitions for probability of improvement (default 2000)' })
       .option('confidence', { type: 'string', coerce: fraction('confidence'), describe: 'Confidence level of the intervals (default 0.95)' })
       .option('random-state', { type: 'string', coerce: wholeNumber('random-state', 0), describe: 'Seed of the bootstrap (default 42): the same input and seed give the same intervals' })
       .option('ci-method', { type: 'string', choices: ['auto', 'rliable'], describe: "auto: a t interval for one task's mean, bootstrap otherwise, a warning under 5 runs; rliable: rliable's bootstrap throughout" })
@@ -110,6 +110,17 @@ function readInputFile(file: string, flag: string): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Each repetition keeps 8 bytes per statistic until the percentiles are taken: a typo of a few zeros should not exhaust memory. */
+const MAX_REPS = 10_000_000;
+
+function atMost(parse: (value: unknown) => number, flag: string, max: number): (value: unknown) => number {
+  return (value) => {
+    const number = parse(value);
+    if (number > max) throw new UsageError(`--${flag} ${number}: at most ${max}`);
+    return number;
+  };
 }
 
 function fraction(flag: string): (value: unknown) => number {

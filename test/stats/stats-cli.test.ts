@@ -97,6 +97,7 @@ describe('rl-run stats --scores', () => {
 
   it.each([
     [['--reps', '0'], /--reps 0: expected a whole number >= 1/],
+    [['--reps', '5000000000'], /--reps 5000000000: at most 10000000/],
     [['--poi-reps', 'many'], /--poi-reps many: expected a whole number >= 1/],
     [['--confidence', '95'], /--confidence 95: expected a number between 0 and 1/],
     [['--random-state', '-1'], /--random-state -1: expected a whole number >= 0/],
