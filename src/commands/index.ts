@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, Loader> = {
   clean: async () => as((await import('./clean.js')).cleanCommand),
   restore: async () => as((await import('./restore.js')).restoreCommand),
   du: async () => as((await import('./du.js')).duCommand),
+  stats: async () => as((await import('./stats.js')).statsCommand),
   init: async () => as((await import('./init.js')).initCommand),
   completion: async () => as((await import('./completion.js')).completionCommand),
 };

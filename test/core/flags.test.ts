@@ -42,6 +42,7 @@ const COMMANDS: [string, string[]][] = [
   ['clean', ['clean', '--purge', '--yes']],
   ['restore', ['restore', GONE]],
   ['du', ['du']],
+  ['stats', ['stats', '--scores', 'scores.csv']],
   ['init', ['init']],
   ['completion', ['completion']],
 ];
