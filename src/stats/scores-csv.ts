@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { splitCells } from '../metrics/csv-extractor.js';
 import type { GroupInput } from './summary.js';
 
 const COLUMNS = ['group', 'task', 'run', 'score'] as const;
@@ -12,7 +13,7 @@ export function parseScoresCsv(text: string, file: string): GroupInput[] {
   const fail = (line: number, problem: string): never => {
     throw new UsageError(`${file}:${line}: ${problem}`);
   };
-  const header = splitCsvLine(lines[0] ?? '').map((name) => name.trim().toLowerCase());
+  const header = splitCells(lines[0] ?? '', ',').map((name) => name.trim().toLowerCase());
   const at = Object.fromEntries(COLUMNS.map((column) => [column, header.indexOf(column)])) as Record<(typeof COLUMNS)[number], number>;
   const missing = COLUMNS.filter((column) => at[column] < 0);
   if (missing.length) fail(1, `the header needs the columns ${COLUMNS.join(',')} (missing ${missing.join(', ')}); the first line is ${JSON.stringify(lines[0] ?? '')}`);
@@ -25,7 +26,7 @@ export function parseScoresCsv(text: string, file: string): GroupInput[] {
   for (let index = 1; index < lines.length; index++) {
     const lineNo = index + 1;
     if (lines[index]!.trim() === '') continue;
-    const fields = splitCsvLine(lines[index]!);
+    const fields = splitCells(lines[index]!, ',');
     if (fields.length !== header.length) fail(lineNo, `${fields.length} fields where the header has ${header.length}`);
     const [group, task, run, scoreText] = COLUMNS.map((column) => fields[at[column]]!.trim()) as [string, string, string, string];
     if (!group || !task || !run) fail(lineNo, 'group, task and run must not be empty');
@@ -61,25 +62,3 @@ export function parseScoresCsv(text: string, file: string): GroupInput[] {
   });
 }
 
-/** One CSV line: fields split on commas, a field in double quotes may hold commas and "" for a quote. */
-export function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      fields.push(field);
-      field = '';
-    } else field += char;
-  }
-  fields.push(field);
-  return fields;
-}
