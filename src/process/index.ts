@@ -3,7 +3,6 @@
  * kill escalation and poll loops. Nothing outside src/process/ reads /proc or signals a process.
  */
 export { type ProcessRef, isAlive, isSameProcess, isZombie, processRef, processStartTime, signalVerified, stillRunning } from './identity.js';
-export { holderText, lockHolder, lockIsStale } from './lock-holder.js';
 export { pollUntil, sleep } from './poll.js';
 export { ownFdPath } from './proc.js';
 export { killOwnChildGroup, signalAll, terminate } from './terminate.js';

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, errorCode } from '../errors.js';
 
@@ -35,6 +35,29 @@ export function openRegularForRead(file: string): number | null {
   }
   assertRegular(fd, file);
   return fd;
+}
+
+/**
+ * The first `maxBytes` of a regular file as text, never through a symlink and never blocking on a
+ * FIFO; null when it is missing, not a regular file, or unreadable. For small files rl-run writes
+ * itself and only ever reads whole: a stop request, a lock's holder.
+ */
+export function readSmallRegularFile(file: string, maxBytes: number): string | null {
+  let fd: number | null;
+  try {
+    fd = openRegularForRead(file);
+  } catch {
+    return null;
+  }
+  if (fd === null) return null;
+  try {
+    const buffer = Buffer.alloc(maxBytes);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, maxBytes, 0));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Opens an existing or new file for appending, created private; a symlink or special file is refused. */

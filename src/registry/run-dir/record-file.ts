@@ -4,8 +4,9 @@ import { RuntimeError, errorCode } from '../../errors.js';
 import { writeJsonAtomic } from '../atomic.js';
 import { RECORD_FILE, RECORD_LOCK_FILE } from './paths.js';
 import { parseRecord } from '../parse.js';
-import { holderText, lockHolder, lockIsStale } from '../../process/index.js';
+import { holderText, lockHolder, lockIsStale } from '../lock-holder.js';
 import type { RunRecord } from '../record.js';
+import { openExclusive } from '../safe-fs.js';
 
 /**
  * Every read and every read-modify-write of a run.json goes through here.
@@ -143,7 +144,7 @@ export function withRecordLock<T>(dir: string, action: () => T): T {
 function tryLock(lock: string): boolean {
   let fd: number;
   try {
-    fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    fd = openExclusive(lock);
   } catch (error) {
     if (errorCode(error) !== 'EEXIST') throw error;
     if (lockIsStale(lock)) {

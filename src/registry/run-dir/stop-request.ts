@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, lstatSync, unlinkSync } from 'node:fs';
 import { errorCode } from '../../errors.js';
+import { createExclusive, readSmallRegularFile } from '../safe-fs.js';
 import { type RunLayout, stopRequestTemp } from './paths.js';
 
 /**
@@ -26,12 +27,7 @@ export function requestStop(layout: RunLayout, timeoutMs: number, now = Date.now
   // (a symlink included, which it never follows), so exactly one stop makes the request, and
   // nobody ever reads it half-written.
   const temp = stopRequestTemp(layout, `${process.pid}.${randomBytes(4).toString('hex')}`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
+  createExclusive(temp, text);
   try {
     linkSync(temp, layout.stopRequest);
     return { request, created: true };
@@ -55,7 +51,7 @@ export function readStopRequest(layout: RunLayout, fallbackTimeoutMs: number, no
     if (errorCode(error) === 'ENOENT') return null;
     return { requestedAt: now, deadline: now + fallbackTimeoutMs };
   }
-  return parseStopRequest(readSmallFile(layout.stopRequest), mtimeMs, fallbackTimeoutMs);
+  return parseStopRequest(readSmallRegularFile(layout.stopRequest, MAX_BYTES), mtimeMs, fallbackTimeoutMs);
 }
 
 /** Pure: a request from the marker's text (null when unreadable) and its modification time. */
@@ -75,22 +71,3 @@ export function parseStopRequest(text: string | null, mtimeMs: number, fallbackT
   return fallback(Number.isFinite(stamped) ? stamped : mtimeMs);
 }
 
-/** A regular file's first bytes, never through a symlink and never blocking on a FIFO; null otherwise. */
-function readSmallFile(file: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return null;
-    const buffer = Buffer.alloc(MAX_BYTES);
-    const length = readSync(fd, buffer, 0, MAX_BYTES, 0);
-    return buffer.subarray(0, length).toString('utf8');
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -1,6 +1,7 @@
 import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { holderText, lockIsStale, sleep } from '../../process/index.js';
+import { sleep } from '../../process/index.js';
+import { holderText, lockIsStale } from '../../registry/lock-holder.js';
 
 /**
  * A lock file held while connecting to pm2. Measured here: 20 parallel `pm2.connect` calls with no

@@ -1,5 +1,6 @@
-import { closeSync, constants, lstatSync, openSync, readSync } from 'node:fs';
-import { isAlive, processRef } from './identity.js';
+import { lstatSync } from 'node:fs';
+import { isAlive, processRef } from '../process/index.js';
+import { readSmallRegularFile } from './safe-fs.js';
 
 /**
  * What a lock file holds: its holder as `<pid> <start time>`, so that a lock whose holder died,
@@ -27,15 +28,5 @@ export function lockIsStale(lock: string): boolean {
 
 /** The holder written in a lock file ('' when unreadable), read without following a link or blocking. */
 export function lockHolder(lock: string): string {
-  try {
-    const fd = openSync(lock, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-    try {
-      const buffer = Buffer.alloc(64);
-      return buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).trim();
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
+  return readSmallRegularFile(lock, 64)?.trim() ?? '';
 }
