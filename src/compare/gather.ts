@@ -1,7 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import { runDuration } from '../format/status.js';
-import path from 'node:path';
-import { METRICS_CACHE_FILE } from '../metrics/metrics-cache.js';
 import { readRunMetrics, SUMMARIES_ONLY } from '../metrics/read-run.js';
 import type { MetricWarning } from '../metrics/series.js';
 import type { StoredRun } from '../registry/registry.js';
@@ -24,7 +22,7 @@ export async function gatherRun(
     files: config.metrics.files,
     patterns: config.metrics.patterns,
     moreLogs: [layout.stderr],
-    cacheFile: path.join(layout.dir, METRICS_CACHE_FILE),
+    cacheFile: layout.metricsCache,
     ...(points ? {} : { maxPoints: SUMMARIES_ONLY }),
   });
   return {

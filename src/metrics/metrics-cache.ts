@@ -3,8 +3,6 @@ import { writeFileAtomic } from '../registry/atomic.js';
 import type { SeriesSnapshot } from './series-builder.js';
 import type { LogState } from './stdout-cache.js';
 
-/** In a run's directory: what its console logs gave, so the next `metrics`/`compare` reads only what was appended. */
-export const METRICS_CACHE_FILE = '.metrics-cache.json';
 const VERSION = 1;
 /** A cache larger than this is not read (it is rewritten): the cache of a run is a few MB at most. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;

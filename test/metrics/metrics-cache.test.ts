@@ -2,7 +2,7 @@ import { appendFile, lstat, mkdtemp, open, readFile, rename, rm, symlink, utimes
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { METRICS_CACHE_FILE } from '../../src/metrics/metrics-cache.js';
+import { layoutOfDir } from '../../src/registry/run-dir/index.js';
 import { readRunMetrics, type ReadRunOptions, SUMMARIES_ONLY } from '../../src/metrics/read-run.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/metrics');
@@ -13,7 +13,7 @@ let cacheFile: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'rl-run-cache-'));
   stdout = path.join(dir, 'stdout.log');
-  cacheFile = path.join(dir, METRICS_CACHE_FILE);
+  cacheFile = layoutOfDir(dir).metricsCache;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

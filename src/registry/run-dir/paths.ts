@@ -17,6 +17,8 @@ export interface RunLayout {
   batchScript: string;
   /** Taken by every writer of run.json (record-file.ts). */
   recordLock: string;
+  /** What the console logs gave so far, so metrics/compare read only what was appended (metrics/metrics-cache.ts). */
+  metricsCache: string;
 }
 
 export const RECORD_FILE = 'run.json';
@@ -43,6 +45,7 @@ export function layoutOfDir(dir: string): RunLayout {
     outputIndex: path.join(dir, 'output.idx'),
     batchScript: path.join(dir, 'slurm-job.sh'),
     recordLock: path.join(dir, RECORD_LOCK_FILE),
+    metricsCache: path.join(dir, '.metrics-cache.json'),
   };
 }
 
