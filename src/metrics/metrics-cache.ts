@@ -1,4 +1,5 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { writeFileAtomic } from '../registry/atomic.js';
 import type { SeriesSnapshot } from './series-builder.js';
 import type { LogState } from './stdout-cache.js';
@@ -16,9 +17,17 @@ export type MetricsCache = Map<string, LogState>;
  */
 export async function loadMetricsCache(file: string): Promise<MetricsCache> {
   try {
-    const info = await lstat(file);
-    if (!info.isFile() || info.size > MAX_CACHE_BYTES) return new Map();
-    const stored = JSON.parse(await readFile(file, 'utf8')) as { version?: unknown; logs?: Record<string, StoredLogState> };
+    // Opened without following a link or blocking on a FIFO, then checked on the open file itself.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    let text: string;
+    try {
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > MAX_CACHE_BYTES) return new Map();
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+    const stored = JSON.parse(text) as { version?: unknown; logs?: Record<string, StoredLogState> };
     if (stored.version !== VERSION || typeof stored.logs !== 'object' || stored.logs === null) return new Map();
     return new Map(Object.entries(stored.logs).map(([log, state]) => [log, decodeState(state)]));
   } catch {
