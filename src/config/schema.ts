@@ -40,6 +40,60 @@ export interface MetricsConfig {
   files?: string[];
 }
 
+/** rl-run's own queue: with no `queue` section, `start` starts at once as it always did. */
+export interface QueueConfig {
+  /** At most this many runs running at once (queued runs wait for a slot). */
+  maxParallel?: number;
+  /** The GPU pool runs are placed on: indices, or 'auto' to read them from nvidia-smi. */
+  gpus?: number[] | 'auto';
+  /** How many runs may share one GPU. */
+  runsPerGpu?: number;
+}
+
+/** A sweep declared in the config, started with `rl-run sweep NAME`. */
+export interface SweepConfig {
+  script: string;
+  /** Each key's values; the sweep is their cartesian product times the seeds. */
+  grid?: Record<string, (string | number)[]>;
+  /** [1, 2, 3], '1-5', '1,4,9', or 5 (meaning 1-5). */
+  seeds?: number[] | string | number;
+  /** Fixed arguments, after defaults.args and before the grid's. */
+  args?: string[];
+  /** GPUs per run. */
+  gpus?: number;
+  name?: string;
+  tags?: string[];
+  argStyle?: 'flag' | 'equals' | 'hydra';
+  seedKey?: string;
+}
+
+/** How a run continues from its newest checkpoint (rl-run resume, automatic restarts, resurrect). */
+export interface ResumeConfig {
+  /** Glob inside the run directory; the newest complete match is resumed from. */
+  checkpoint: string;
+  /** Appended to the run's arguments when resuming: {checkpoint}, {run_dir}, {attempt}. */
+  args: string[];
+  /** A crash loop ends after this many consecutive attempts with neither a new checkpoint nor a new metric step. */
+  maxFruitlessAttempts?: number;
+}
+
+export interface WatchdogConfig {
+  /** Flag a NaN or Inf in any metric value. */
+  nan?: boolean;
+  /** Flag a run with no new output and no new metric step for this long ('30m', '2h'), or 'auto'. */
+  stall?: string | false;
+  action?: 'notify' | 'stop' | 'resume';
+}
+
+export interface NotifyConfig {
+  /** Which ends and events are notified. */
+  on?: ('failed' | 'lost' | 'succeeded' | 'stopped' | 'watchdog')[];
+  /** A shell command run with RL_RUN_ID, RL_RUN_NAME, RL_RUN_DIR, RL_RUN_STATUS, RL_RUN_EVENT, RL_RUN_EXIT_CODE set. */
+  command?: string;
+  /** A URL that gets a JSON POST ({text, run, event, lastMetrics, tail}): Slack, Discord, ntfy. */
+  webhook?: string;
+}
+
 export interface UserConfig {
   /** Where run directories live; relative to the config file's folder. */
   runsDir?: string;
@@ -62,6 +116,13 @@ export interface UserConfig {
   backend?: 'pm2' | 'slurm';
   slurm?: SlurmConfig;
   metrics?: MetricsConfig;
+  queue?: QueueConfig;
+  sweeps?: Record<string, SweepConfig>;
+  resume?: ResumeConfig;
+  watchdog?: WatchdogConfig;
+  notify?: NotifyConfig;
+  /** How a run's progress is known: total steps, e.g. '{total_timesteps}' (a placeholder names an argument). */
+  progress?: { total?: string };
 }
 
 export interface ResolvedConfig {

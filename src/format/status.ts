@@ -3,6 +3,7 @@ import { statusFields } from '../registry/record.js';
 import { formatDuration } from './time.js';
 
 const COLOURS: Record<string, string> = {
+  queued: '\x1b[34m',
   running: '\x1b[36m',
   starting: '\x1b[36m',
   pending: '\x1b[33m',

@@ -89,6 +89,8 @@ const FIELDS: { [K in Exclude<keyof RunRecord, 'status'>]-?: Field } = {
           endedAt: { check: string, expected: 'a string' },
           exitCode: { check: integerOrNull, expected: 'an integer or null' },
           signal: { check: stringOrNull, expected: 'a string or null' },
+          checkpoint: { check: stringOrNull, expected: 'a string or null' },
+          endCause: { check: string, expected: 'a string' },
         }),
       ),
     expected: 'an array of attempts with startedAt',
@@ -96,10 +98,41 @@ const FIELDS: { [K in Exclude<keyof RunRecord, 'status'>]-?: Field } = {
   restartOf: { check: string, expected: 'a string' },
   restartArgs: { check: strings, expected: 'an array of strings' },
   config: { check: plainObject, expected: 'an object' },
+  sweep: {
+    check: shape({
+      id: { check: string, expected: 'a string', required: true },
+      cell: { check: (v) => plainObject(v) && Object.values(v as object).every((x) => string(x) || finite(x)), expected: 'an object', required: true },
+    }),
+    expected: 'an object with an id and a cell',
+  },
+  queue: {
+    check: shape({
+      priority: { check: (v) => Number.isSafeInteger(v), expected: 'an integer', required: true },
+      after: { check: strings, expected: 'an array of strings', required: true },
+      gpus: { check: count, expected: 'an integer', required: true },
+      enqueuedAt: { check: string, expected: 'a string', required: true },
+    }),
+    expected: 'an object with priority, after, gpus and enqueuedAt',
+  },
+  gpus: { check: (v) => Array.isArray(v) && v.every(count), expected: 'an array of GPU indices' },
+  events: {
+    check: (v) =>
+      Array.isArray(v) &&
+      v.every(
+        shape({
+          at: { check: string, expected: 'a string', required: true },
+          kind: { check: string, expected: 'a string', required: true },
+          detail: { check: string, expected: 'a string', required: true },
+        }),
+      ),
+    expected: 'an array of events with at, kind and detail',
+  },
+  notified: { check: strings, expected: 'an array of strings' },
 };
 
 const ENDED = { check: string, expected: 'a string', required: true };
 const STATUS_FIELDS: Record<string, Record<string, Field>> = {
+  queued: { reason: { check: string, expected: 'a string' } },
   starting: {},
   pending: { reason: { check: string, expected: 'a string' } },
   running: { node: { check: string, expected: 'a string' } },

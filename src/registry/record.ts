@@ -19,6 +19,8 @@ export interface GitInfo {
 export type RunStatus =
   /** The record exists; the supervisor has not yet reported the process up. */
   | { state: 'starting' }
+  /** Waiting in rl-run's own queue for a slot, a GPU or the runs it comes after (`reason` says which). */
+  | { state: 'queued'; reason?: string }
   /** Queued by a cluster scheduler, not yet started. */
   | { state: 'pending'; reason?: string }
   /** `node`: where a cluster scheduler runs it (SLURM's node list). */
@@ -31,6 +33,7 @@ export type RunStatus =
 export type RunState = RunStatus['state'];
 
 export const RUN_STATES: readonly RunState[] = [
+  'queued',
   'starting',
   'pending',
   'running',
@@ -54,6 +57,34 @@ export interface Attempt {
   endedAt?: string;
   exitCode?: number | null;
   signal?: string | null;
+  /** The checkpoint this attempt resumed from (absolute path), or null when it started from scratch. */
+  checkpoint?: string | null;
+  /** Why the attempt ended when it was not the script's own doing: 'supervisor-down', 'watchdog', … */
+  endCause?: string;
+}
+
+/** The sweep a run belongs to, and the cell of the grid it runs (grid keys' values as written, and the seed). */
+export interface SweepRef {
+  id: string;
+  cell: Record<string, string | number>;
+}
+
+/** What rl-run's queue knows about a run that waits or waited: its place and what it waits for. */
+export interface QueueRequest {
+  /** Higher first, then oldest first. */
+  priority: number;
+  /** Run ids that must succeed before this one starts. */
+  after: string[];
+  /** How many GPUs it asked for from the pool. */
+  gpus: number;
+  enqueuedAt: string;
+}
+
+/** Something rl-run noticed about a run while it ran (watchdog, resume, …), kept in its record. */
+export interface RunEvent {
+  at: string;
+  kind: string;
+  detail: string;
 }
 
 export interface RunRecord {
@@ -100,6 +131,16 @@ export interface RunRecord {
   restartOf?: string;
   /** Arguments given to `rl-run restart … -- ARGS`, appended after the repeated run's own (already in `args`). */
   restartArgs?: string[];
+  /** Set when the run is a cell of a sweep. */
+  sweep?: SweepRef;
+  /** Set when the run waited in (or went through) rl-run's queue. */
+  queue?: QueueRequest;
+  /** GPU indices the run was given (its CUDA_VISIBLE_DEVICES); [] when a pool is configured and it asked for none. */
+  gpus?: number[];
+  /** Watchdog and other noted events, oldest first. */
+  events?: RunEvent[];
+  /** Notification keys already sent (each event is notified once). */
+  notified?: string[];
   /** The resolved configuration the run was started with. */
   config: Record<string, unknown>;
 }
@@ -128,6 +169,7 @@ export function statusFields(status: RunStatus): {
     case 'lost':
       return { status: status.state, reason: status.reason };
     case 'pending':
+    case 'queued':
       return { status: status.state, ...(status.reason ? { reason: status.reason } : {}) };
     default:
       return { status: status.state };

@@ -148,7 +148,7 @@ function killRun(runId: string): void {
 }
 
 /** The attempts with the last one, if still open, closed as `end` says. */
-function closeLastAttempt(attempts: readonly Attempt[], end: Required<Omit<Attempt, 'startedAt'>>): Attempt[] {
+function closeLastAttempt(attempts: readonly Attempt[], end: Required<Pick<Attempt, 'endedAt' | 'exitCode' | 'signal'>> & Pick<Attempt, 'endCause'>): Attempt[] {
   const last = attempts[attempts.length - 1];
   if (!last || last.endedAt) return [...attempts];
   return [...attempts.slice(0, -1), { ...last, ...end }];
