@@ -73,7 +73,7 @@ describe('replicate groups', () => {
 
 describe('scores of a run', () => {
   const builder = new SeriesBuilder('reward', 'csv', 'p.csv');
-  for (const [step, value] of [[0, 0], [100, 10], [200, 30], [300, 60]]) builder.add(step, value);
+  for (const [step, value] of [[0, 0], [100, 10], [200, 30], [300, 60]] as const) builder.add(step, value);
   const series = builder.build();
 
   it.each([
