@@ -32,7 +32,15 @@ export interface CurveKit {
   smooth(y: readonly number[], weight: number): number[];
   interpolate(x: readonly number[], y: readonly number[], at: number): number | null;
   grid(runs: readonly XY[], size: number): number[];
-  groupCurve(runs: readonly XY[], options: { band: Band; size: number; tQuantiles: readonly number[] }): GroupCurve;
+  groupCurve(runs: readonly XY[], options: KitCurveOptions): GroupCurve;
+}
+
+export interface KitCurveOptions {
+  band: Band;
+  size: number;
+  tQuantiles: readonly number[];
+  /** The grid to use (a chart shares one across its groups); default grid(runs, size). */
+  x?: readonly number[];
 }
 
 export function curveKit(): CurveKit {
@@ -98,9 +106,9 @@ export function curveKit(): CurveKit {
   }
 
   /** The mean over runs at each grid x, the band, and the count; tQuantiles[df] is t(1 − α/2, df) for the 'ci' band. */
-  function groupCurve(runs: readonly XY[], options: { band: Band; size: number; tQuantiles: readonly number[] }): GroupCurve {
+  function groupCurve(runs: readonly XY[], options: KitCurveOptions): GroupCurve {
     const usable = runs.filter((run) => run.x.length > 0);
-    const x = grid(usable, options.size);
+    const x = options.x ? options.x.slice() : grid(usable, options.size);
     const curve: GroupCurve = { x, mean: [], lower: [], upper: [], count: [] };
     for (const at of x) {
       const values: number[] = [];
@@ -165,3 +173,15 @@ export function groupCurve(runs: readonly XY[], options: CurveOptions): GroupCur
 }
 
 export const { smooth: smoothSeries, interpolate: interpolateXY } = KIT;
+
+/** A metric's points as the kit's arrays, non-finite steps dropped. */
+export function seriesXY(points: readonly { step: number; value: number }[]): XY {
+  const x: number[] = [];
+  const y: number[] = [];
+  for (const p of points) {
+    if (!Number.isFinite(p.step)) continue;
+    x.push(p.step);
+    y.push(p.value);
+  }
+  return { x, y };
+}

@@ -12,12 +12,13 @@ export function statsJson(result: StatsResult, options: StatsOptions, measured: 
   };
 }
 
-export function renderStatsTables(result: StatsResult, options: StatsOptions): string {
+/** A row per group (the optimality gap unless `optimalityGap: false`), then the P(row > column) matrix. */
+export function renderStatsTables(result: StatsResult, options: StatsOptions, { optimalityGap = true }: { optimalityGap?: boolean } = {}): string {
   const cell = ({ value, ci }: Estimate) => (ci ? `${formatValue(value)} [${formatValue(ci[0])}, ${formatValue(ci[1])}]` : formatValue(value));
   const level = `${Number((options.confidence * 100).toPrecision(6))}%`;
   const groups = renderTable(
-    ['GROUP', 'N', `IQM [${level}]`, 'MEAN', 'MEDIAN', `OPT. GAP (γ=${formatValue(options.gamma)})`],
-    result.groups.map((g) => [g.label, String(g.n), cell(g.iqm), cell(g.mean), cell(g.median), cell(g.optimalityGap)]),
+    ['GROUP', 'N', `IQM [${level}]`, 'MEAN', 'MEDIAN', ...(optimalityGap ? [`OPT. GAP (γ=${formatValue(options.gamma)})`] : [])],
+    result.groups.map((g) => [g.label, String(g.n), cell(g.iqm), cell(g.mean), cell(g.median), ...(optimalityGap ? [cell(g.optimalityGap)] : [])]),
   );
   if (result.groups.length < 2) return groups;
   const labels = result.groups.map((g) => g.label);
