@@ -43,17 +43,18 @@ async function exampleRuns(dir: string): Promise<CompareRun[]> {
 /** What the page drew: per chart its uPlot data, bands, visible legend labels and canvas pixels. */
 function drawn(page: Page) {
   return page.evaluate(() => {
-    const report = (window as unknown as { rlRunReport: { charts: { metric: string; u: any }[] } }).rlRunReport;
+    // No DOM types in this project's tsconfig: the page's objects are `any` here.
+    const report = (globalThis as any).rlRunReport as { charts: { metric: string; u: any }[] };
     return report.charts.map(({ metric, u }) => ({
       metric,
-      data: u.data.map((column: ArrayLike<number | null>) => Array.from(column)),
+      data: u.data.map((column: ArrayLike<number | null>) => Array.from(column)) as (number | null)[][],
       bands: u.bands.length,
       xRange: [u.scales.x.min, u.scales.x.max],
       yDistr: u.scales.y.distr,
-      legend: Array.from(u.root.querySelectorAll('.u-legend .u-series') as NodeListOf<HTMLElement>)
+      legend: (Array.from(u.root.querySelectorAll('.u-legend .u-series')) as any[])
         .filter((row) => row.style.display !== 'none')
-        .map((row) => row.querySelector('.u-label')?.textContent),
-      pixels: (u.root.querySelector('canvas') as HTMLCanvasElement).toDataURL(),
+        .map((row) => row.querySelector('.u-label')?.textContent as string),
+      pixels: u.root.querySelector('canvas').toDataURL() as string,
     }));
   });
 }
@@ -100,7 +101,7 @@ describe('the HTML report of 2 learning rates × 5 seeds in headless Chromium', 
     page.on('pageerror', (error) => consoleErrors.push(String(error)));
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(reportUrl);
-    await page.waitForFunction(() => (window as unknown as { rlRunReport?: { charts: unknown[] } }).rlRunReport?.charts.length);
+    await page.waitForFunction(() => (globalThis as any).rlRunReport?.charts.length);
   });
 
   afterAll(async () => {
@@ -172,7 +173,7 @@ describe('the HTML report of 2 learning rates × 5 seeds in headless Chromium', 
 
   it('axis ticks are round numbers', async () => {
     const ticks = await page.evaluate(() => {
-      const u = (window as unknown as { rlRunReport: { charts: { u: any }[] } }).rlRunReport.charts[0]!.u;
+      const u = (globalThis as any).rlRunReport.charts[0].u;
       return u.axes.map((axis: { _splits: number[] }) => axis._splits);
     });
     for (const splits of ticks as number[][]) {
@@ -185,7 +186,7 @@ describe('the HTML report of 2 learning rates × 5 seeds in headless Chromium', 
   });
 
   it('shows the group statistics with intervals, the probability of improvement and the per-run table', async () => {
-    const rows = await page.$$eval('section.stats table.groups tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
+    const rows = await page.$$eval('section.stats table.groups tbody tr', (trs: any[]) => trs.map((tr) => (Array.from(tr.querySelectorAll('td')) as any[]).map((td) => td.textContent as string)));
     expect(rows.map((r) => [r[0], r[1]])).toEqual([
       [LABELS[0], '5'],
       [LABELS[1], '5'],
