@@ -36,10 +36,10 @@ export function groupRuns<R extends Groupable>(runs: readonly R[], options: Grou
   const identityKeys = (params: Params) => (options.groupBy ? [...options.groupBy] : Object.keys(params).filter((key) => !ignored.has(key)));
   const byKey = new Map<string, { params: Params; runs: R[] }>();
   for (const run of runs) {
-    const keys = identityKeys(run.params).sort();
+    const keys = identityKeys(run.params);
     const params: Params = {};
     for (const key of keys) if (key in run.params) params[key] = run.params[key]!;
-    const identity = JSON.stringify(keys.map((key) => [key, key in run.params ? formatParam(run.params[key]) : null]));
+    const identity = JSON.stringify([...keys].sort().map((key) => [key, key in run.params ? formatParam(run.params[key]) : null]));
     const group = byKey.get(identity);
     if (group) group.runs.push(run);
     else byKey.set(identity, { params, runs: [run] });
