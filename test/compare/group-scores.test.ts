@@ -6,7 +6,7 @@ import { SeriesBuilder } from '../../src/metrics/series-builder.js';
 
 function run(id: string, params: Record<string, string | number>, values: number[]): CompareRun {
   const reward = new SeriesBuilder('reward', 'csv', 'p.csv');
-  values.forEach((value, i) => reward.add(i * 100, value));
+  for (const [i, value] of values.entries()) reward.add(i * 100, value);
   return { id, status: 'succeeded', duration: '1m', dir: `/tmp/${id}`, params, series: new Map([['reward', reward.build()]]) };
 }
 
