@@ -47,8 +47,8 @@ async function scoresCli(reps) {
   const sandbox = createSandbox('stats');
   try {
     const lines = ['group,task,run,score'];
-    let x = 1;
-    const next = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+    const { seededRandom } = await import(dist('stats/random.js'));
+    const next = seededRandom(57);
     for (const group of ['ppo', 'sac']) for (let t = 0; t < 57; t++) for (let r = 0; r < 10; r++) lines.push(`${group},game${t},${r},${(next() * 2 + (group === 'sac' ? 0.1 : 0)).toFixed(6)}`);
     const file = path.join(sandbox.dir, 'scores.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
