@@ -13,8 +13,12 @@ import { uplotAssets } from './uplot-asset.js';
 
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
-/** Points per run and metric in the page; the summaries and statistics use every point. */
-export const PAGE_POINTS = 4000;
+/**
+ * Points per run and metric in the page, which smooths them when its slider moves; a longer series
+ * is evenly thinned to this first (the reader keeps 20,000 at most: series-builder.ts). TensorBoard
+ * smooths ~1,000 sampled points (tensorboard#1518). The summaries and statistics use every point.
+ */
+export const PAGE_POINTS = 10_000;
 /** Points of a chart's common x grid. */
 const GRID_POINTS = 400;
 
@@ -77,8 +81,8 @@ export function renderHtmlReport(plan: ComparePlan, generatedAt: string, options
 <span>x axis: <label><input type="radio" name="x" value="step" checked> step</label> <label><input type="radio" name="x" value="wall"> wall time</label></span>
 <span class="hint">drag to zoom, double-click to reset</span>
 </div>
-<div class="charts">${charts.join('\n')}</div>
 ${options.statistics ? statisticsHtml(options.statistics, groups.map((_, g) => colourOf(g))) : ''}
+<div class="charts">${charts.join('\n')}</div>
 <h2>runs</h2>
 ${runsTable(plan, (id) => colourOf(groupOfRun.get(id) ?? 0), options.groups ? (id) => groups[groupOfRun.get(id)!]?.label ?? '' : undefined)}
 <script type="application/json" id="report-data">${json}</script>
@@ -133,7 +137,7 @@ function statisticsHtml(statistics: NonNullable<ReportOptions['statistics']>, co
     const warnings = [...notes, ...result.warnings].map((w) => `<li>${escapeHtml(w)}</li>`).join('');
     return `<section class="stats" data-metric="${escapeHtml(metric)}"><h3>${escapeHtml(metric)} · score: ${escapeHtml(formatScoreSpec(score))} · intervals: ${escapeHtml(stats.ciMethod)}</h3><table class="runs groups"><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${matrix}${warnings ? `<ul class="warnings">${warnings}</ul>` : ''}</section>`;
   });
-  return `<h2>group statistics</h2>\n${sections.join('\n')}`;
+  return `<h2>group statistics</h2>\n${sections.join('\n')}\n<h2>curves</h2>`;
 }
 
 function runsTable(plan: ComparePlan, colourOf: (id: string) => string, groupOf: ((id: string) => string) | undefined): string {
