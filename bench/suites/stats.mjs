@@ -1,9 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generatedRecord } from '../lib/registry.mjs';
-import { ROOT, createSandbox, rlRun } from '../lib/sandbox.mjs';
-import { alternate } from '../lib/stats.mjs';
+import { ROOT, cliPath, createSandbox, rlRun, runOk } from '../lib/sandbox.mjs';
+import { alternate, summarize } from '../lib/stats.mjs';
+
+const PRELOAD = pathToFileURL(path.join(ROOT, 'bench', 'lib', 'maxrss-preload.mjs')).href;
 
 const dist = (file) => pathToFileURL(path.resolve(ROOT, process.env.BENCH_DIST ?? 'dist', file)).href;
 
@@ -52,8 +54,21 @@ async function scoresCli(reps) {
     for (const group of ['ppo', 'sac']) for (let t = 0; t < 57; t++) for (let r = 0; r < 10; r++) lines.push(`${group},game${t},${r},${(next() * 2 + (group === 'sac' ? 0.1 : 0)).toFixed(6)}`);
     const file = path.join(sandbox.dir, 'scores.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const options = { env: sandbox.env(), cwd: sandbox.dir };
-    return await alternate({ rlRun: async () => (await rlRun(['stats', '--scores', file, '--json'], options)).ms }, reps);
+    const cpuFile = path.join(sandbox.dir, 'cpu');
+    const env = { ...sandbox.env(), BENCH_CPU_FILE: cpuFile };
+    const cpu = [];
+    const timings = await alternate(
+      {
+        rlRun: async () => {
+          // Its CPU time too: on a shared machine the wall time says as much about the neighbours.
+          const { ms } = await runOk(process.execPath, ['--import', PRELOAD, cliPath(), 'stats', '--scores', file, '--json'], { env, cwd: sandbox.dir });
+          cpu.push(Number(readFileSync(cpuFile, 'utf8')));
+          return ms;
+        },
+      },
+      reps,
+    );
+    return { ...timings, cpu: summarize(cpu) };
   } finally {
     await sandbox.cleanup();
   }

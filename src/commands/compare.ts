@@ -2,17 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { gatherRun } from '../compare/gather.js';
-import { type Band, groupCurve, seriesXY, smoothSeries } from '../compare/curves.js';
+import type { Band } from '../compare/curves.js';
 import { groupCsv, groupJson, renderGroupTables } from '../compare/group-output.js';
-import { metricStatistics } from '../compare/group-stats.js';
-import { groupRuns } from '../compare/groups.js';
-import { parseTaskRanges, type TaskRanges } from '../compare/normalize.js';
+import { groupComparison, meanCurvePoints, smoothedPoints } from '../compare/group-plan.js';
+import { parseTaskRanges } from '../compare/normalize.js';
 import { compareCsv, compareJson, renderCompareTable } from '../compare/output.js';
-import { type CompareRun, type ComparePlan, planComparison } from '../compare/plan.js';
+import { type CompareRun, planComparison } from '../compare/plan.js';
 import { parseScoreSpec, type ScoreSpec } from '../compare/score.js';
 import { RuntimeError, UsageError, describeError } from '../errors.js';
 import { colourStatus } from '../format/status.js';
-import { formatWarning, type MetricPoint, normaliseMetricName } from '../metrics/series.js';
+import { formatWarning, normaliseMetricName } from '../metrics/series.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { listFilter } from '../registry/run-filter.js';
 import { renderHtmlReport } from '../report/html-report.js';
@@ -177,9 +176,9 @@ export async function compare(options: CompareCommandOptions, globals: GlobalArg
   };
   // CSV is read by programs, not a terminal: every metric, whatever the width.
   const plan = planComparison(runs, { ...planOptions, everyMetric: options.output === 'csv' && !options.csvGroups });
-  const grouped = groupComparison(runs, plan, options, ranges);
+  const grouped = groupComparison(runs, plan, { ...options.grouping, statsMetrics: options.statsMetrics, score: options.score, stats: options.stats, csvGroups: options.csvGroups, ranges });
   const shown = { stats: options.stats, score: options.score, optimalityGap: options.gammaGiven || ranges !== undefined };
-  if (grouped && options.output !== 'json') for (const note of grouped.perMetric.flatMap((m) => [...m.notes, ...m.result.warnings])) out.warn(note);
+  if (grouped) for (const note of grouped.perMetric.flatMap((m) => [...m.notes, ...m.result.warnings])) out.warn(note);
   if (options.html !== undefined) {
     const file = path.resolve(options.html);
     // A page is not a terminal: without --metrics it charts every metric the runs share.
@@ -215,40 +214,6 @@ export async function compare(options: CompareCommandOptions, globals: GlobalArg
     out.line('');
     out.line(renderPlot(lines, { title: metric, colour: out.colour }));
   }
-}
-
-/**
- * The replicate groups and their statistics, or undefined for the per-run table: with --no-group,
- * and when no two runs are replicates and nothing asked for groups (each group would be one run).
- */
-function groupComparison(runs: readonly CompareRun[], plan: ComparePlan, options: CompareCommandOptions, ranges: TaskRanges | undefined) {
-  const { grouping } = options;
-  if (!grouping.enabled) return undefined;
-  const groups = groupRuns(runs, {
-    ...(grouping.groupBy ? { groupBy: grouping.groupBy } : {}),
-    ...(grouping.seedKey !== undefined ? { seedKey: grouping.seedKey } : {}),
-    ...(grouping.taskBy !== undefined ? { taskBy: grouping.taskBy } : {}),
-  });
-  const asked = grouping.groupBy !== undefined || grouping.taskBy !== undefined || options.csvGroups || options.statsMetrics.length > 0;
-  if (!asked && groups.every((group) => group.runs.length < 2)) return undefined;
-  const known = new Set(runs.flatMap((run) => [...run.series.keys()]));
-  const metrics = options.statsMetrics.length > 0 ? options.statsMetrics.map(normaliseMetricName) : plan.metrics.slice(0, 1);
-  for (const metric of metrics) if (!known.has(metric)) throw new UsageError(`--metric ${metric}: no run has it; 'rl-run metrics <run>' lists them`);
-  const perMetric = metricStatistics(groups, metrics, { score: options.score, ...(grouping.taskBy !== undefined ? { taskBy: grouping.taskBy } : {}), ...(ranges ? { ranges } : {}) }, options.stats);
-  return { groups, perMetric };
-}
-
-/** A group's mean curve as plot points (the terminal draws the mean only). */
-function meanCurvePoints(runs: readonly CompareRun[], metric: string, smooth: number) {
-  const curve = groupCurve(runs.map((run) => seriesXY(run.series.get(metric)?.points ?? [])), { band: 'none', smooth, confidence: 0.95 });
-  return curve.x.map((step, i) => ({ step, value: curve.mean[i]! })).filter((p) => Number.isFinite(p.value));
-}
-
-function smoothedPoints(points: readonly MetricPoint[], smooth: number): MetricPoint[] {
-  if (smooth === 0) return [...points];
-  const { x, y } = seriesXY(points);
-  const smoothed = smoothSeries(y, smooth);
-  return x.map((step, i) => ({ step, value: smoothed[i]! }));
 }
 
 function scoreFlag(value: unknown): ScoreSpec {
