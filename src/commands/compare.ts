@@ -80,7 +80,7 @@ export interface GroupingChoice {
 
 export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
   command: 'compare [runs..]',
-  describe: 'Compare runs side by side: differing parameters, last and best of each metric',
+  describe: 'Compare runs: seeds grouped with rliable statistics (IQM, mean, median with intervals, P(X > Y)), or side by side with --no-group',
   builder: (yargs: Argv<GlobalArgs>) =>
     yargs
       .positional('runs', { type: 'string', array: true, describe: 'Runs to compare (id, prefix, name, latest~N)' })
@@ -90,10 +90,10 @@ export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
       .option('metrics', { type: 'string', array: true, describe: 'Metrics to show, comma-separated (default: those all runs have, rewards first)' })
       .option('all-params', { type: 'boolean', describe: 'Show every parameter, not only those that differ' })
       .option('sort', { type: 'string', describe: 'Sort by the best value of this metric, best first' })
-      .option('json', { type: 'boolean', describe: 'Print {runs: [{id, params, metrics}], differingParams} as JSON' })
+      .option('json', { type: 'boolean', describe: 'Print {runs, differingParams} as JSON, and statistics, groups, probabilityOfImprovement when grouped' })
       .option('csv', { type: 'boolean', describe: 'Print the table as CSV' })
-      .option('plot', { type: 'string', describe: 'Also draw this metric for every run as a line chart' })
-      .option('html', { type: 'string', describe: 'Write a self-contained HTML report with a chart per metric' })
+      .option('plot', { type: 'string', describe: "Also draw this metric as a line chart: each group's mean (each run when not grouped)" })
+      .option('html', { type: 'string', describe: "Write a self-contained HTML report: each group's mean and band per metric, statistics, runs" })
       .option('metric', { type: 'string', array: true, describe: 'Metric(s) the group statistics are computed on (default: the first shown)' })
       .option('score', { type: 'string', coerce: scoreFlag, describe: "A run's score: last, mean-last:N (mean of its last N points) or at:STEP (interpolated; runs short of STEP are left out)" })
       .option('group', { type: 'boolean', default: true, describe: 'Group replicate runs (equal but for the seed); --no-group: one row per run' })
