@@ -54,4 +54,16 @@ describe('HTML report', () => {
     expect(pageData(grouped)).toMatchObject({ band: 'minmax', smooth: 0.5, groups: [{ label: 'lr=1', runs: [0, 1] }] });
     expect(grouped).toContain('band: min–max');
   });
+
+  it('carries wall times when every run has them, so the page can put wall time on the x axis', () => {
+    const timed = (id: string) => {
+      const reward = new SeriesBuilder('reward', 'jsonl', 'm.jsonl');
+      for (let i = 0; i < 5; i++) reward.add(i, i, 1_700_000_000 + 2 * i);
+      return { ...run(id, 1, 0), series: new Map([['reward', reward.build()]]) };
+    };
+    const data = pageData(renderHtmlReport(planComparison([timed('a'), timed('b')], { metrics: [], allParams: false, width: 200 }), 'now'));
+    expect(data.charts[0].wall).toBe(true);
+    expect(data.charts[0].runs[0].w).toEqual([0, 2, 4, 6, 8].map((t) => 1_700_000_000 + t));
+    expect(pageData(html).charts[0].wall).toBe(false);
+  });
 });
