@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
+
+const MB = 1024 * 1024;
+
+/** The script starts a worker process (multiprocessing) that holds 300 MB, as an environment worker would. */
+const WORKER_PY = `
+import multiprocessing, time
+def worker():
+    block = b"x" * (300 * 1024 * 1024)
+    print("allocated", flush=True)
+    time.sleep(600)
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn")
+    p = multiprocessing.Process(target=worker)
+    p.start()
+    print("worker", p.pid, flush=True)
+    p.join()
+`;
+const BUSY_PY = 'print("spinning", flush=True)\nwhile True:\n    pass\n';
+const IDLE_PY = 'import time\nprint("idle", flush=True)\ntime.sleep(600)\n';
+
+/** VmRSS of a process, read the way the test can trust: straight from /proc. */
+const rssOf = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+
+describe('resources per run', () => {
+  let sandbox: Sandbox;
+  const ls = () => cliJson<any[]>(sandbox, ['ls', '--json']);
+  const entry = async (id: string) => (await ls()).find((run) => run.id === id);
+  beforeAll(() => {
+    sandbox = createSandbox();
+  });
+  afterAll(() => sandbox.cleanup());
+
+  it("ls counts a child worker's 300 MB for its run, and show keeps the peak the runner saw", async () => {
+    const run = await startRun(sandbox, [sandbox.write('worker.py', WORKER_PY)]);
+    const seen = await waitFor('ls to show the worker memory', async () => {
+      const found = await entry(run.id);
+      return found?.resources?.rssBytes >= 250 * MB && found;
+    }, 40_000);
+    expect(seen.resources.cpuPercent).toBeGreaterThanOrEqual(0);
+    expect(seen.resources.gpus).toEqual([]);
+    const shown = await waitFor('show to report the peak', async () => {
+      const json = await cliJson(sandbox, ['show', run.id, '--json']);
+      return json.peakRssBytes >= 250 * MB && json;
+    }, 20_000);
+    expect(shown.resources.rssBytes).toBeGreaterThanOrEqual(250 * MB);
+    const text = await sandbox.cli(['show', run.id]);
+    expect(text.stdout).toMatch(/^peak memory\s+\d+ MB RSS$/m);
+    expect(text.stdout).toMatch(/^memory\s+\d+ MB RSS now$/m);
+  });
+
+  it("does not count rl-run's runner, and a busy loop shows about one core while an idle script shows none", async () => {
+    const idle = await startRun(sandbox, [sandbox.write('idle.py', IDLE_PY)]);
+    const busy = await startRun(sandbox, [sandbox.write('busy.py', BUSY_PY)]);
+    const idleSeen = await waitFor('the idle run to be measured at rest', async () => {
+      const found = await entry(idle.id);
+      return found?.resources && found.resources.cpuPercent < 5 && found;
+    }, 40_000);
+    const runner = sandbox.record(idle.id).runner.pid as number;
+    // The runner (node) holds several times what a sleeping python does: counted, it would dominate.
+    expect(idleSeen.resources.rssBytes).toBeGreaterThan(0);
+    expect(idleSeen.resources.rssBytes).toBeLessThan(rssOf(runner));
+    const busySeen = await waitFor('the busy run to be measured', async () => {
+      const found = await entry(busy.id);
+      return found?.resources && found.resources.cpuPercent >= 30 && found;
+    }, 40_000);
+    // One thread cannot use more than one core (a little over 100 from rounding of clock ticks).
+    expect(busySeen.resources.cpuPercent).toBeLessThanOrEqual(110);
+
+    const table = await sandbox.cli(['ls']);
+    expect(table.stdout.split('\n')[0]).toMatch(/\bCPU\s+MEM\b/);
+    expect(table.stdout.split('\n').find((line) => line.startsWith(busy.id))).toMatch(/\b\d+%\s+\d+ MB\b/);
+
+    expect((await sandbox.cli(['stop', busy.id])).code).toBe(0);
+    const ended = await entry(busy.id);
+    expect(ended.status.state).not.toBe('running');
+    expect(ended.resources).toBeUndefined();
+    expect(ended.progress).toBeUndefined();
+    const after = (await sandbox.cli(['ls'])).stdout.split('\n');
+    const endedLine = after.find((line) => line.startsWith(busy.id))!;
+    expect(endedLine).not.toMatch(/%|MB/);
+    expect(after.find((line) => line.startsWith(idle.id))).toMatch(/\b\d+%\s+\d+(\.\d)? MB\b/);
+  });
+});
