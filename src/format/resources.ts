@@ -5,7 +5,9 @@ import { formatDuration } from './time.js';
 
 /** "85%", "312%" (three cores): as `ps` and `top` count it. */
 export function formatCpu(resources: RunResources | undefined): string {
-  return resources ? `${Math.round(resources.cpuPercent)}%` : '';
+  if (!resources) return '';
+  const cpu = resources.cpuPercent;
+  return `${cpu > 0 && cpu < 9.95 ? cpu.toFixed(1) : Math.round(cpu)}%`;
 }
 
 export function formatMem(resources: RunResources | undefined): string {
@@ -38,13 +40,14 @@ export function formatEta(progress: Progress | null | undefined): string {
   return eta === null || eta === undefined ? '' : formatDuration(eta * 1000);
 }
 
-/** "step 12,345 of 1M (1.2%) at 850 steps/s, ETA 3h 10m" for `show`. */
+/** "step 12,345 of 1,000,000 (1.2%) at 850 steps/s, ETA 3h 10m" for `show`. */
 export function describeProgress(progress: Progress): string | undefined {
   if (progress.step === null) return undefined;
-  const of = progress.total !== null ? ` of ${formatStep(progress.total)} (${((100 * progress.step) / progress.total).toFixed(1)}%)` : '';
+  const exact = (n: number) => Math.round(n).toLocaleString('en-US');
+  const of = progress.total !== null ? ` of ${exact(progress.total)} (${((100 * progress.step) / progress.total).toFixed(1)}%)` : '';
   const rate = progress.stepsPerSecond !== null ? ` at ${formatRate(progress)} steps/s` : '';
   const eta = progress.etaSeconds !== null ? `, ETA ${formatEta(progress)}` : '';
-  return `step ${formatStep(progress.step)}${of}${rate}${eta}`;
+  return `step ${exact(progress.step)}${of}${rate}${eta}`;
 }
 
 export function describeMain(progress: Progress | null | undefined): string {
