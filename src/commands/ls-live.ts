@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.js';
-import { formatCpu, formatGpus, formatMem } from '../format/resources.js';
+import { formatCpu, formatGpus, formatMem } from '../resources/cells.js';
 import type { StoredRun } from '../registry/registry.js';
 import { measureRuns, type RunResources } from '../resources/measure.js';
 import type { Progress } from '../resources/progress.js';

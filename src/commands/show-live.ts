@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import { formatBytes } from '../format/numbers.js';
-import { describeMain, describeProgress, formatCpu, formatGpus } from '../format/resources.js';
+import { describeMain, describeProgress, formatCpu, formatGpus } from '../resources/cells.js';
 import type { StoredRun } from '../registry/registry.js';
 import { readResourceReading } from '../registry/run-dir/index.js';
 import { measureRuns, type RunResources } from '../resources/measure.js';

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { parseTimeout } from '../format/time.js';
 import { top } from '../watch/top.js';
-import { type GlobalArgs, openContext } from './context.js';
+import { type GlobalArgs, openContext, out } from './context.js';
 
 interface TopArgs extends GlobalArgs {
   interval?: string;
@@ -20,6 +20,6 @@ export const topCommand: CommandModule<GlobalArgs, TopArgs> = {
   handler: async (argv) => {
     const intervalMs = argv.interval === undefined ? 2_000 : parseTimeout(argv.interval);
     if (intervalMs === null || intervalMs < 100) throw new UsageError(`--interval ${argv.interval}: expected a duration of at least 100ms, such as 2s or 500ms`);
-    await top({ intervalMs }, await openContext(argv));
+    await top({ intervalMs, print: (text) => out.line(text), colour: out.colour }, await openContext(argv));
   },
 };

@@ -1,5 +1,5 @@
 import { formatValue } from '../format/numbers.js';
-import { formatCpu, formatEta, formatGpus, formatMem, formatRate, formatStep, sparkline } from '../format/resources.js';
+import { formatCpu, formatEta, formatGpus, formatMem, formatRate, formatStep, sparkline } from '../resources/cells.js';
 import { colourStatus } from '../format/status.js';
 import { renderTable } from '../format/table.js';
 import type { RunState } from '../registry/record.js';

@@ -1,15 +1,22 @@
-import type { Context } from '../commands/context.js';
-import { out } from '../commands/context.js';
+import type { ResolvedConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import { readLastLines } from '../logs/tail.js';
 import type { TreeSample } from '../process/resources.js';
-import type { StoredRun } from '../registry/registry.js';
+import type { Registry, StoredRun } from '../registry/registry.js';
 import { supervisorFor } from '../supervisor/index.js';
 import { INITIAL_STATE, pressKey, renderFrame, renderPlain, type TopData, type TopEffect, type TopState } from './frame.js';
 import { type Gathered, gatherTop } from './gather.js';
 
 export interface TopOptions {
   intervalMs: number;
+  /** Where the plain table goes when stdout is not a terminal. */
+  print: (text: string) => void;
+  colour: boolean;
+}
+
+interface Context {
+  registry: Registry;
+  config: ResolvedConfig;
 }
 
 const LOG_LINES = 200;
@@ -22,7 +29,7 @@ export async function top(options: TopOptions, context: Context): Promise<void> 
   const { registry, config } = context;
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     const { data } = await gatherTop(registry, config);
-    out.line(renderPlain(data));
+    options.print(renderPlain(data));
     return;
   }
   const screen = new Screen();
@@ -35,7 +42,7 @@ export async function top(options: TopOptions, context: Context): Promise<void> 
     finish = resolve;
   });
   const draw = () => {
-    if (gathered) screen.draw(renderFrame(gathered.data, state, screen.size(), out.colour));
+    if (gathered) screen.draw(renderFrame(gathered.data, state, screen.size(), options.colour));
   };
   const refresh = async () => {
     try {

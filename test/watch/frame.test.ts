@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sparkline } from '../../src/format/resources.js';
+import { sparkline } from '../../src/resources/cells.js';
 import { cpuPercentBetween, type TreeSample } from '../../src/process/resources.js';
 import { parseCpuTicks, statusBytes } from '../../src/process/proc.js';
 import { INITIAL_STATE, KEYS, pressKey, renderFrame, renderPlain, type TopData, type TopRun, type TopState } from '../../src/watch/frame.js';

@@ -1,7 +1,9 @@
-import type { Progress } from '../resources/progress.js';
-import type { RunResources } from '../resources/measure.js';
-import { formatBytes, formatValue } from './numbers.js';
-import { formatDuration } from './time.js';
+import { formatBytes, formatValue } from '../format/numbers.js';
+import { formatDuration } from '../format/time.js';
+import type { RunResources } from './measure.js';
+import type { Progress } from './progress.js';
+
+/** Resources and progress as table cells and `show` lines. */
 
 /** "85%", "312%" (three cores): as `ps` and `top` count it. */
 export function formatCpu(resources: RunResources | undefined): string {
