@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
 
@@ -82,5 +82,35 @@ describe('resources per run', () => {
     const endedLine = after.find((line) => line.startsWith(busy.id))!;
     expect(endedLine).not.toMatch(/%|MB/);
     expect(after.find((line) => line.startsWith(idle.id))).toMatch(/\b\d+%\s+\d+(\.\d)? MB\b/);
+    // What the runner saw stays: an ended run still shows its peak, and nothing live.
+    const shown = (await sandbox.cli(['show', busy.id])).stdout;
+    expect(shown).toMatch(/^peak memory\s+\d+(\.\d)? MB RSS$/m);
+    expect(shown).not.toMatch(/^(cpu|memory)\s/m);
+  });
+
+  it("progress.total in the config names the run's argument that holds its total steps", async () => {
+    const project = `${sandbox.dir}/project`;
+    mkdirSync(project);
+    writeFileSync(`${project}/runs.config.json`, JSON.stringify({ runsDir: '../runs', progress: { total: '{budget}' } }));
+    const script = sandbox.write('counter.py', 'import time\nfor i in range(1, 100000):\n    print(f"step={i * 10} loss={1 / i:.4f}", flush=True)\n    time.sleep(0.05)\n');
+    const started = await sandbox.cli(['start', '--json', script, '--', '--budget', '1_000_000'], { cwd: project });
+    const run = JSON.parse(started.stdout);
+    const seen = await waitFor('progress with an ETA', async () => {
+      const found = await entry(run.id);
+      return found?.progress?.etaSeconds > 0 && found;
+    }, 30_000);
+    expect(seen.progress.total).toBe(1_000_000);
+    expect(seen.progress.step).toBeGreaterThan(0);
+    expect(seen.progress.stepsPerSecond).toBeGreaterThan(0);
+    expect(seen.progress.main.name).toBe('loss');
+    const shown = (await sandbox.cli(['show', run.id])).stdout;
+    expect(shown).toMatch(/^progress\s+step [\d,]+ of 1,000,000 \(\d+\.\d%\) at [\d.]+ steps\/s, ETA \S+/m);
+    expect(shown).toMatch(/^metric\s+loss \d/m);
+    const bad = await sandbox.cli(['ls'], { cwd: project, env: {} });
+    expect(bad.code).toBe(0);
+    writeFileSync(`${project}/runs.config.json`, JSON.stringify({ progress: { total: 'budget' } }));
+    const rejected = await sandbox.cli(['ls'], { cwd: project });
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toContain("progress.total: expected a step count ('1000000') or one argument of the run in braces ('{total_timesteps}')");
   });
 });
