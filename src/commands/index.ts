@@ -22,9 +22,10 @@ export const COMMANDS: Record<string, Loader> = {
   stats: async () => as((await import('./stats.js')).statsCommand),
   init: async () => as((await import('./init.js')).initCommand),
   completion: async () => as((await import('./completion.js')).completionCommand),
+  top: async () => as((await import('./top.js')).topCommand),
 };
 
-const ALIASES: Record<string, string> = { list: 'ls' };
+const ALIASES: Record<string, string> = { list: 'ls', watch: 'top' };
 
 /** Global options that take a value: the word after them is not the command. */
 export const VALUE_OPTIONS = new Set(['--config', '--runs-dir', '--runsDir']);

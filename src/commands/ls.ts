@@ -8,6 +8,7 @@ import { listFilter } from '../registry/run-filter.js';
 import { backendOf } from '../supervisor/index.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
+import { liveColumns, liveJson } from './ls-live.js';
 import { showTrash } from './restore.js';
 
 interface LsArgs extends GlobalArgs {
@@ -69,7 +70,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new UsageError(`--limit ${options.limit}: expected a whole number >= 1`);
   }
-  const { registry } = await openContext(globals);
+  const { config, registry } = await openContext(globals);
   const { runs, damaged } = registry.list({
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...listFilter(options),
@@ -78,7 +79,8 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
     out.warn(`${damaged.length} damaged run ${damaged.length === 1 ? 'directory' : 'directories'} skipped: ${damaged.map((d) => `${d.id} (${d.reason})`).join(', ')}; 'rl-run clean --orphaned' tidies them`);
   }
   if (options.json) {
-    out.json(runs.map(({ record, layout }) => ({ ...record, dir: layout.dir })));
+    const live = await liveJson(runs, config);
+    out.json(runs.map(({ record, layout }) => ({ ...record, dir: layout.dir, ...live.get(record.id) })));
     return;
   }
   if (runs.length === 0) {
@@ -88,9 +90,10 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   const now = new Date();
   // Where a run executes matters once some run is on a cluster: the job, its node or why it waits.
   const where = runs.some(({ record }) => backendOf(record.backend).where !== null);
+  const { columns: live } = await liveColumns(runs);
   out.line(
     renderTable(
-      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), 'TAGS'],
+      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), ...live.header, 'TAGS'],
       runs.map(({ record }) => [
         record.id,
         colourStatus(record.status.state, out.colour),
@@ -98,6 +101,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
         runDuration(record, now),
         exitSummary(record),
         ...(where ? [whereOf(record)] : []),
+        ...live.cells(record.id),
         record.tags.join(','),
       ]),
     ),

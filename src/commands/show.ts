@@ -7,6 +7,7 @@ import { UnsafeFileError } from '../registry/safe-fs.js';
 import { backendOf } from '../supervisor/index.js';
 import { shellQuote } from '../format/shell.js';
 import { type GlobalArgs, openContext, out } from './context.js';
+import { liveRows, showLive } from './show-live.js';
 
 interface ShowArgs extends GlobalArgs {
   run: string;
@@ -28,10 +29,12 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
 };
 
 export async function show(selector: string, json: boolean, globals: GlobalArgs): Promise<void> {
-  const { registry } = await openContext(globals);
-  const { record, layout } = registry.resolve(selector);
+  const { config, registry } = await openContext(globals);
+  const run = registry.resolve(selector);
+  const { record, layout } = run;
+  const live = await showLive(run, config);
   if (json) {
-    out.json({ ...record, dir: layout.dir });
+    out.json({ ...record, dir: layout.dir, ...(live.resources ? { resources: live.resources, progress: live.progress } : {}), ...(live.peakRssBytes ? { peakRssBytes: live.peakRssBytes } : {}) });
     return;
   }
   const fields = statusFields(record.status);
@@ -52,6 +55,7 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
     ['pid', record.pid ? String(record.pid) : undefined],
     ['host', `${record.user}@${record.hostname}`],
     ['git', record.git ? `${record.git.commit.slice(0, 12)}${record.git.branch ? ` (${record.git.branch})` : ''}${record.git.dirty ? ', dirty: see git.diff' : ''}` : undefined],
+    ...liveRows(live),
     ['attempts', record.attempts.length > 1 ? String(record.attempts.length) : undefined],
     ['restart of', record.restartOf],
     ['dir', layout.dir],

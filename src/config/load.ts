@@ -70,6 +70,7 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
       patterns: user.metrics?.patterns ?? DEFAULTS.metrics.patterns,
       files: user.metrics?.files ?? DEFAULTS.metrics.files,
     },
+    progress: user.progress?.total !== undefined ? { total: user.progress.total } : { ...DEFAULTS.progress },
     configFile,
   };
 }

@@ -137,6 +137,8 @@ export interface ResolvedConfig {
   backend: 'pm2' | 'slurm';
   slurm: SlurmConfig;
   metrics: { patterns: string[]; files: string[] };
+  /** `progress.total` as written (a number or `{argument}`); without it, totals come from the run's arguments. */
+  progress: { total?: string };
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -162,12 +164,16 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDi
   backend: 'pm2',
   slurm: {},
   metrics: { patterns: [], files: [...DEFAULT_METRIC_FILES] },
+  progress: {},
 };
 
 /** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */
 export function defineConfig(config: UserConfig): UserConfig {
   return config;
 }
+
+/** The one shape config `progress.total` takes: a step count, or `{argument}` naming an argument of the run. */
+export const PROGRESS_TOTAL = /^\s*(?:\{([A-Za-z_][\w.-]*)\}|[\d_.,eE+]+)\s*$/;
 
 /** A variable name a shell, pm2 and a batch script all take as one plain word. */
 export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;

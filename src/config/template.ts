@@ -14,6 +14,7 @@ const COMMENTS: Record<DefaultKey, string> = {
   backend: "'pm2' on this machine, or 'slurm' to submit each run as a batch job (see slurm).",
   slurm: 'For backend slurm: partition, time, cpusPerTask, mem, gpus, gres, account, qos, extraArgs, setup.',
   metrics: 'Metrics for compare: extra regexes over stdout (named groups become metrics), and the files read.',
+  progress: "Total steps, for the ETA in ls, show and top: total: '{total_timesteps}' (an argument of the run) or '1000000'. Without it, --total-timesteps, --max-steps, --num-steps and the like are read.",
 };
 
 /**

@@ -1,5 +1,5 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
-import { ENV_KEY, type UserConfig } from './schema.js';
+import { ENV_KEY, PROGRESS_TOTAL, type UserConfig } from './schema.js';
 
 /**
  * Checks a loaded config object without touching the disk. Returns the typed config, or a list of
@@ -49,6 +49,7 @@ const SHAPE: Shape = {
     setup: isStringArray,
   },
   metrics: { patterns: isStringArray, files: isStringArray },
+  progress: { total: (v) => (typeof v === 'string' && PROGRESS_TOTAL.test(v) ? null : "a step count ('1000000') or one argument of the run in braces ('{total_timesteps}')") },
 };
 
 export function validateConfig(raw: unknown): Validation {

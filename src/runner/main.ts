@@ -18,6 +18,7 @@ import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
 import { recordOutputSizes } from './output-index.js';
+import { recordResources } from './resource-sampler.js';
 import { StopWatch } from './stop.js';
 
 /**
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
     return;
   }
   recordOutputSizes(layout);
+  recordResources(layout, initial.id, () => childRef);
   const env = scriptEnvironment(process.env);
   const total = initial.restart.maxRestarts + 1;
   stop = new StopWatch(layout, initial.stopTimeoutMs, {

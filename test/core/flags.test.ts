@@ -45,6 +45,7 @@ const COMMANDS: [string, string[]][] = [
   ['stats', ['stats', '--scores', 'scores.csv']],
   ['init', ['init']],
   ['completion', ['completion']],
+  ['top', ['top']],
 ];
 
 // Typed flags given a value they cannot take.
@@ -56,6 +57,8 @@ const BAD_VALUES: [string[], RegExp][] = [
   [['compare', A, B, '--last', 'abc'], /--last abc: expected a whole number/],
   [['start', EXAMPLE, '--backend', 'foo'], /--backend foo: expected one of pm2, slurm/],
   [['stop', A, '--timeout', '5x'], /--timeout 5x: expected a duration/],
+  [['top', '--interval', '5x'], /--interval 5x: expected a duration/],
+  [['watch', '--interval', '10ms'], /--interval 10ms: expected a duration of at least 100ms/],
   [['clean', '--orphaned', '--timeout', '5x', '--yes'], /--timeout 5x: expected a duration/],
   [['clean', '--purge', '--older-than', '7x', '--yes'], /--older-than 7x: expected a duration/],
   [['clean', '--keep-last', 'abc', '--yes'], /--keep-last abc: expected a whole number/],
