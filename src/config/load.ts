@@ -70,6 +70,7 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
       patterns: user.metrics?.patterns ?? DEFAULTS.metrics.patterns,
       files: user.metrics?.files ?? DEFAULTS.metrics.files,
     },
+    sweeps: { ...DEFAULTS.sweeps, ...user.sweeps },
     configFile,
   };
 }

@@ -31,6 +31,8 @@ export interface SlurmConfig {
   extraArgs?: string[];
   /** Shell lines run before the script: `module load`, `source venv/bin/activate`, … */
   setup?: string[];
+  /** K of a sweep's `sbatch --array=0-N%K`: how many of its runs SLURM runs at once (default: queue.maxParallel, else no cap). */
+  arrayParallelism?: number;
 }
 
 export interface MetricsConfig {
@@ -137,6 +139,8 @@ export interface ResolvedConfig {
   backend: 'pm2' | 'slurm';
   slurm: SlurmConfig;
   metrics: { patterns: string[]; files: string[] };
+  /** Sweeps declared in the config, by name (`rl-run sweep NAME`). */
+  sweeps: Record<string, SweepConfig>;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -162,6 +166,7 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDi
   backend: 'pm2',
   slurm: {},
   metrics: { patterns: [], files: [...DEFAULT_METRIC_FILES] },
+  sweeps: {},
 };
 
 /** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */
