@@ -7,7 +7,10 @@ import { cliCommand } from '../format/invocation.js';
 import { type InterruptWatch, watchInterrupt } from '../launch/interrupt.js';
 import type { LaunchFacts } from '../launch/plan.js';
 import { currentUser } from '../process/index.js';
+import type { ResolvedConfig } from '../config/schema.js';
 import type { Registry } from '../registry/registry.js';
+import { supervisorFor } from '../supervisor/index.js';
+import type { Supervisor } from '../supervisor/types.js';
 import { createSweep, readSweep, resolveSweep, withSweepLock } from '../registry/sweep-dir.js';
 import type { SweepRecord } from '../registry/sweep-record.js';
 import { type CellView, cellViews, cellsToResume, countStates, statusGrid } from '../sweep/cells.js';
@@ -108,10 +111,12 @@ async function startSweep(input: Parameters<typeof defineSweep>[0], flags: { dry
       out.line(`dry run: ${plans.length} ${plans.length === 1 ? 'cell' : 'cells'}; nothing was created`);
       return;
     }
+    // The backend is reached before the sweep is made: no sbatch here means nothing is made.
+    const supervisor = await supervisorFor(draft.options.backend, registry);
     registry.ensureRunsDir();
     const sweep = createSweep(registry.runsDir, draft.name, new Date(), (id) => ({ ...draft, id, createdAt: new Date().toISOString() }));
     if (!flags.json) out.line(`sweep ${sweep.id}: ${sweep.cells.length} ${sweep.cells.length === 1 ? 'cell' : 'cells'}`);
-    await withSweepLock(registry.runsDir, sweep.id, () => launch(sweep, all, registry, config, interrupt, flags.json));
+    await withSweepLock(registry.runsDir, sweep.id, () => launch(sweep, all, { registry, config, supervisor }, interrupt, flags.json));
   } finally {
     interrupt.close();
   }
@@ -122,6 +127,7 @@ async function resumeSweep(selector: string, flags: { includeStopped: boolean; d
   try {
     const { config, registry } = await openContext(globals);
     const id = resolveSweep(registry.runsDir, selector);
+    const supervisor = flags.dryRun ? null : await supervisorFor(readSweep(registry.runsDir, id).options.backend, registry);
     const decide = () => {
       const sweep = readSweep(registry.runsDir, id);
       const views = cellViews(sweep, gatherSweepRuns(registry, id));
@@ -148,7 +154,7 @@ async function resumeSweep(selector: string, flags: { includeStopped: boolean; d
           return;
         }
         if (!flags.json) out.line(`resuming ${chosen.length} of ${sweep.cells.length} cells of ${id}`);
-        await launch(sweep, chosen.map((view) => view.index), registry, config, interrupt, flags.json);
+        await launch(sweep, chosen.map((view) => view.index), { registry, config, supervisor: supervisor! }, interrupt, flags.json);
       },
       (holder) => out.warn(`sweep ${id} is being changed by process ${holder}; waiting for it`),
     );
@@ -157,9 +163,15 @@ async function resumeSweep(selector: string, flags: { includeStopped: boolean; d
   }
 }
 
-async function launch(sweep: SweepRecord, indices: number[], registry: Registry, config: Parameters<typeof planCells>[2], interrupt: InterruptWatch, json: boolean): Promise<void> {
+async function launch(
+  sweep: SweepRecord,
+  indices: number[],
+  { registry, config, supervisor }: { registry: Registry; config: ResolvedConfig; supervisor: Supervisor },
+  interrupt: InterruptWatch,
+  json: boolean,
+): Promise<void> {
   const plans = planCells(sweep, indices, config, launchFacts());
-  const outcomes = await startCells(sweep.id, plans, config, registry, interrupt, (outcome) => {
+  const outcomes = await startCells(sweep.id, plans, config, registry, supervisor, interrupt, (outcome) => {
     if (!json) out.line(outcomeLine(sweep, outcome));
   });
   reconcileRuns(registry, sweep.id, gatherSweepRuns(registry, sweep.id));

@@ -6,7 +6,7 @@ import { type LaunchFacts, type LaunchPlan, type StartOptions, planLaunch } from
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { readSweep, writeArrayScript, writeSweep } from '../registry/sweep-dir.js';
 import type { SweepRecord } from '../registry/sweep-record.js';
-import { supervisorFor } from '../supervisor/index.js';
+import type { Supervisor } from '../supervisor/types.js';
 import { type SweepRunFact, cellViews } from './cells.js';
 import { type Cell, cellArgs } from './spec.js';
 
@@ -54,11 +54,11 @@ export async function startCells(
   plans: readonly { index: number; plan: LaunchPlan }[],
   config: ResolvedConfig,
   registry: Registry,
+  supervisor: Supervisor,
   interrupt: InterruptWatch,
   onOutcome: (outcome: CellOutcome) => void = () => {},
 ): Promise<CellOutcome[]> {
   if (plans.length === 0) return [];
-  const supervisor = await supervisorFor(plans[0]!.plan.backend, registry);
   const outcomes: CellOutcome[] = [];
   const remember = (index: number, runId: string) => {
     const sweep = readSweep(registry.runsDir, sweepId);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, cliJson, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';
@@ -70,6 +71,17 @@ describe('rl-run sweep', () => {
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(runDirs()).toEqual([]);
+    expect(sweepDirs()).toEqual([]);
+  });
+
+  it('a SLURM sweep where sbatch is missing is refused in one line and makes nothing', async () => {
+    const bin = path.join(sandbox.dir, 'bin-without-slurm');
+    mkdirSync(bin);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim(), path.join(bin, 'python3'));
+    const result = await sandbox.cli(['sweep', 'train.py', '--backend', 'slurm', '--grid', 'lr=1,2'], { env: { PATH: bin } });
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(/^rl-run: SLURM's sbatch is not installed or not on PATH: .*\n$/);
     expect(runDirs()).toEqual([]);
     expect(sweepDirs()).toEqual([]);
   });
