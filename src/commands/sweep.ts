@@ -11,7 +11,7 @@ import type { ResolvedConfig } from '../config/schema.js';
 import type { Registry } from '../registry/registry.js';
 import { supervisorFor } from '../supervisor/index.js';
 import type { Supervisor } from '../supervisor/types.js';
-import { createSweep, readSweep, resolveSweep, withSweepLock } from '../registry/sweep-dir.js';
+import { createSweep, listSweepIds, readSweep, resolveSweep, withSweepLock } from '../registry/sweep-dir.js';
 import type { SweepRecord } from '../registry/sweep-record.js';
 import { type CellView, cellViews, cellsToResume, countStates, statusGrid } from '../sweep/cells.js';
 import { type SweepDraft, defineSweep } from '../sweep/define.js';
@@ -40,10 +40,10 @@ interface SweepArgs extends GlobalArgs {
 
 export const sweepCommand: CommandModule<GlobalArgs, SweepArgs> = {
   command: 'sweep [target] [sweep]',
-  describe: 'Start a grid × seeds sweep of a script (or a sweep named in runs.config.ts); sweep status|resume <sweep>',
+  describe: 'Start a grid × seeds sweep of a script (or a sweep named in runs.config.ts); sweep status|resume <sweep>; sweep ls',
   builder: (yargs: Argv<GlobalArgs>) =>
     yargs
-      .positional('target', { type: 'string', describe: "The script, a sweep name from runs.config.ts, or 'status' / 'resume'" })
+      .positional('target', { type: 'string', describe: "The script, a sweep name from runs.config.ts, or 'status' / 'resume' / 'ls'" })
       .positional('sweep', { type: 'string', describe: 'For status and resume: the sweep (id, prefix, name, latest)' })
       .option('grid', { type: 'string', array: true, describe: 'KEY=V1,V2,…: one axis of the grid; repeat for more (values passed as written)' })
       .option('seeds', { type: 'string', describe: '1-5, 1,4,9, or 5 (meaning 1-5); default 1' })
@@ -65,10 +65,16 @@ export const sweepCommand: CommandModule<GlobalArgs, SweepArgs> = {
     if (target === undefined) throw new UsageError("give a script to sweep ('rl-run sweep train.py --grid lr=1e-3,3e-4 --seeds 3'), a config sweep's name, or status/resume <sweep>");
     const json = Boolean(argv.json);
     const dryRun = Boolean(argv.dryRun);
+    if (target === 'ls' || target === 'status' || target === 'resume') {
+      const stray = (['grid', 'seeds', 'name', 'tag', 'gpus', 'argStyle', 'seedKey', 'backend'] as const).find((key) => argv[key] !== undefined);
+      if (stray) throw new UsageError(`sweep ${target} takes no --${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it works on sweeps as they were made`);
+    }
+    if (target === 'ls') {
+      if (argv.sweep !== undefined) throw new UsageError(`unexpected argument '${argv.sweep}': the usage is rl-run sweep ls [--json]`);
+      return listSweeps(json, argv);
+    }
     if (target === 'status' || target === 'resume') {
       if (argv.sweep === undefined) throw new UsageError(`missing <sweep>: the usage is rl-run sweep ${target} <sweep> (id, prefix, name or latest)`);
-      const stray = (['grid', 'seeds', 'name', 'tag', 'gpus', 'argStyle', 'seedKey', 'backend'] as const).find((key) => argv[key] !== undefined);
-      if (stray) throw new UsageError(`sweep ${target} takes no --${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it works on the sweep as it was made`);
       if (target === 'status') return sweepStatus(argv.sweep, json, argv);
       return resumeSweep(argv.sweep, { includeStopped: Boolean(argv.includeStopped), dryRun, json }, argv);
     }
@@ -217,6 +223,20 @@ async function sweepStatus(selector: string, json: boolean, globals: GlobalArgs)
     ),
   );
   out.line(summary(counts));
+}
+
+async function listSweeps(json: boolean, globals: GlobalArgs): Promise<void> {
+  const { registry } = await openContext(globals);
+  const ids = listSweepIds(registry.runsDir);
+  const runs = registry.list({ filter: ({ record }) => record.sweep !== undefined }).runs;
+  const rows = ids.map((id) => {
+    const sweep = readSweep(registry.runsDir, id);
+    const facts = runs.filter(({ record }) => record.sweep!.id === id).map(({ record }) => ({ id: record.id, createdAt: record.createdAt, cell: record.sweep!.cell, state: record.status.state }));
+    return { id, script: sweep.script, cells: sweep.cells.length, backend: sweep.options.backend, createdAt: sweep.createdAt, counts: countStates(cellViews(sweep, facts)) };
+  });
+  if (json) return out.json(rows);
+  if (rows.length === 0) return out.line(`no sweeps in ${registry.runsDir}; make one with 'rl-run sweep <script> --grid KEY=V1,V2 --seeds 3'`);
+  out.line(renderTable(['ID', 'CELLS', 'BACKEND', 'STATUS', 'SCRIPT'], rows.map((row) => [row.id, String(row.cells), row.backend, summary(row.counts), row.script])));
 }
 
 function cellsJson(views: readonly CellView[]): { cell: CellView['cell']; status: string; runId: string | null }[] {

@@ -148,6 +148,19 @@ describe('rl-run sweep', () => {
     const grid = await sandbox.cli(['sweep', 'status', 'longs']);
     expect(grid.stdout).toMatch(/^LR\s+SEED 1\s+SEED 2\n0\.1\s+running\s+running\n0\.2\s+running\s+running\n4 running$/m);
 
+    const sweeps = await cliJson(sandbox, ['sweep', 'ls', '--json']);
+    expect(sweeps.find((row: { id: string }) => row.id === made.id)).toMatchObject({ cells: 4, backend: 'pm2', counts: { running: 4 } });
+    for (const [args, message] of [
+      [['sweep', 'status', 'nosuch'], /^rl-run: no sweep matches 'nosuch'; the newest are /],
+      [['ls', '--sweep', 'nosuch'], /^rl-run: no sweep matches 'nosuch'/],
+      [['sweep', 'resume'], /^rl-run: missing <sweep>: the usage is rl-run sweep resume <sweep>/],
+      [['sweep', 'status', made.id, '--grid', 'lr=1'], /^rl-run: sweep status takes no --grid/],
+    ] as const) {
+      const refused = await sandbox.cli([...args]);
+      expect(refused).toMatchObject({ code: 2, stdout: '' });
+      expect(refused.stderr).toMatch(message);
+    }
+
     const stop = await sandbox.cli(['stop', '--sweep', made.id, '--timeout', '5s']);
     expect(stop.code).toBe(0);
     expect(stop.stdout.trim().split('\n').map((line) => line.split(' ')[1]).sort()).toEqual(ids);
