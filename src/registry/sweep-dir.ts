@@ -27,7 +27,19 @@ export function sweepsDir(runsDir: string): string {
 function sweepDir(runsDir: string, id: string): string {
   const named = checkEntryName(id);
   if (!named.ok) throw new UsageError(`'${id}' is not a sweep id: ${named.reason}`);
+  assertRealDir(sweepsDir(runsDir));
   return path.join(sweepsDir(runsDir), id);
+}
+
+/** `.sweeps` itself must be a directory, not a link planted to send sweep writes elsewhere. */
+function assertRealDir(dir: string): void {
+  let stat: ReturnType<typeof lstatSync>;
+  try {
+    stat = lstatSync(dir);
+  } catch {
+    return; // not made yet: nothing is read from it, and createSweep makes it private
+  }
+  if (!stat.isDirectory()) throw new RuntimeError(`${dir} is ${stat.isSymbolicLink() ? 'a symlink' : 'not a directory'}; rl-run does not follow links in the runs directory: look at it yourself, or remove it`);
 }
 
 /** Makes a fresh sweep folder under a new id (never an existing one) and writes its first record. */
@@ -35,7 +47,7 @@ export function createSweep(runsDir: string, name: string, now: Date, build: (id
   ensurePrivateDir(runsDir);
   const parent = sweepsDir(runsDir);
   ensurePrivateDir(parent);
-  if (!lstatSync(parent).isDirectory()) throw new RuntimeError(`${parent} is not a directory (a symlink?): remove it`);
+  assertRealDir(parent);
   for (let attempt = 0; attempt < 50; attempt++) {
     const id = makeRunId(name, now);
     try {
@@ -81,6 +93,7 @@ export function readSweep(runsDir: string, id: string): SweepRecord {
 /** Every sweep's id, newest first (by the time in the id). */
 export function listSweepIds(runsDir: string): string[] {
   let names: string[];
+  assertRealDir(sweepsDir(runsDir));
   try {
     names = readdirSync(sweepsDir(runsDir));
   } catch (error) {

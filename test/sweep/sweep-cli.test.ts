@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, cliJson, createSandbox, isAlive, startRun, waitFor } from '../helpers/sandbox.js';
@@ -117,6 +117,9 @@ describe('rl-run sweep', () => {
         }
       }
     }
+    // Private, like a run's record.
+    expect(statSync(path.join(sandbox.runsDir, '.sweeps', made.id)).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(sandbox.runsDir, '.sweeps', made.id, 'sweep.json')).mode & 0o777).toBe(0o600);
     // The sweep's folder is no run: ls and clean --orphaned pass it by.
     const ls = await sandbox.cli(['ls']);
     expect(ls.stderr).toBe('');
@@ -148,6 +151,8 @@ describe('rl-run sweep', () => {
     const grid = await sandbox.cli(['sweep', 'status', 'longs']);
     expect(grid.stdout).toMatch(/^LR\s+SEED 1\s+SEED 2\n0\.1\s+running\s+running\n0\.2\s+running\s+running\n4 running$/m);
 
+    const compared = await cliJson(sandbox, ['compare', '--sweep', made.id, '--json']);
+    expect(compared.runs.map((run: { id: string }) => run.id).sort()).toEqual(ids);
     const sweeps = await cliJson(sandbox, ['sweep', 'ls', '--json']);
     expect(sweeps.find((row: { id: string }) => row.id === made.id)).toMatchObject({ cells: 4, backend: 'pm2', counts: { running: 4 } });
     for (const [args, message] of [
@@ -215,6 +220,25 @@ describe('rl-run sweep', () => {
     expect(lost.runs[0]).toBe(victim);
     expect(sweep.cells.map((cell: { runs: string[] }) => cell.runs.length)).toEqual([1, 2, 2, 1, 1, 2]);
     await sandbox.cli(['stop', '--sweep', made.id, '--timeout', '2s']);
+  });
+
+  it('refuses a .sweeps folder that is a symlink, writing nothing through it', async () => {
+    const other = createSandbox('rl-run-sweep-link-');
+    try {
+      other.write('train.py', SCRIPT);
+      const elsewhere = path.join(other.dir, 'elsewhere');
+      mkdirSync(elsewhere);
+      mkdirSync(other.runsDir);
+      symlinkSync(elsewhere, path.join(other.runsDir, '.sweeps'));
+      const result = await other.cli(['sweep', 'train.py', '--grid', 'lr=1,2']);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toMatch(/^rl-run: \S+\/runs\/\.sweeps is a symlink; rl-run does not follow links in the runs directory/);
+      expect(readdirSync(elsewhere)).toEqual([]);
+      expect(readdirSync(other.runsDir)).toEqual(['.sweeps']);
+      expect((await other.cli(['sweep', 'ls'])).code).toBe(1);
+    } finally {
+      await other.cleanup();
+    }
   });
 
   it('starts a sweep declared in runs.config.ts by name; an unknown name lists the config\'s sweeps', async () => {
