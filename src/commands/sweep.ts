@@ -54,7 +54,7 @@ export const sweepCommand: CommandModule<GlobalArgs, SweepArgs> = {
       .option('seed-key', { type: 'string', describe: 'The seed argument\'s name (default seed)' })
       .option('backend', { choices: ['pm2', 'slurm'] as const, describe: 'Where the runs execute (slurm: one job array)' })
       .option('dry-run', { type: 'boolean', describe: "Print every cell's command and change nothing" })
-      .option('json', { type: 'boolean', describe: 'Print {id, cells: [{cell, status, runId}]} as JSON' })
+      .option('json', { type: 'boolean', describe: 'JSON: {id, started, failed} for a start or resume, {id, cells: [{cell, status, runId}], counts} for status' })
       .option('include-stopped', { type: 'boolean', describe: 'resume: start stopped cells again too' })
       .example('$0 sweep train.py --grid lr=1e-3,3e-4 --grid ent-coef=0,0.01 --seeds 1-5 -- --total-timesteps 1000000', '2 × 2 × 5 = 20 runs')
       .example('$0 sweep ppo', 'the sweep named ppo in runs.config.ts')
