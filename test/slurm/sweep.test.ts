@@ -25,7 +25,8 @@ describe.skipIf(!available)('sweeps on a single-node SLURM', { timeout: 180_000 
   beforeAll(() => {
     sandbox = createSandbox('rl-run-slurm-sweep-');
     sandbox.write('train.py', SCRIPT);
-    config = sandbox.write('runs.config.json', JSON.stringify({ backend: 'slurm', slurm: { arrayParallelism: 2 } }));
+    // One task at a time: the test cluster is one node of two CPUs, shared with the other SLURM tests.
+    config = sandbox.write('runs.config.json', JSON.stringify({ backend: 'slurm', slurm: { arrayParallelism: 1 } }));
   });
   afterAll(async () => {
     const jobs = existsSync(sandbox.runsDir)
@@ -42,7 +43,7 @@ describe.skipIf(!available)('sweeps on a single-node SLURM', { timeout: 180_000 
   const sweepRecord = (id: string) => JSON.parse(readFileSync(path.join(sandbox.runsDir, '.sweeps', id, 'sweep.json'), 'utf8'));
 
   it('is one array job of N tasks (%K from slurm.arrayParallelism), each task its own run with its own record and log', async () => {
-    const made = await cliJson(sandbox, ['--config', config, 'sweep', 'train.py', '--grid', 'lr=1,2', '--seeds', '1-3', '--json', '--', '--sleep', '1']);
+    const made = await cliJson(sandbox, ['--config', config, 'sweep', 'train.py', '--grid', 'lr=1,2', '--seeds', '1-3', '--json', '--', '--sleep', '0.2']);
     expect(made.started).toHaveLength(6);
     const sweep = sweepRecord(made.id);
     expect(sweep.arrays).toHaveLength(1);
@@ -51,9 +52,9 @@ describe.skipIf(!available)('sweeps on a single-node SLURM', { timeout: 180_000 
     expect(sweep.arrays[0].runs).toEqual(made.started.map((cell: { runId: string }) => cell.runId));
     const script = readdirSync(path.join(sandbox.runsDir, '.sweeps', made.id)).filter((name) => name.endsWith('.sh'));
     expect(script).toEqual(['array-1.sh']);
-    // SLURM knows one job: its array of six tasks, at most two at a time.
+    // SLURM knows one job: its array of six tasks, one at a time.
     const shown = execFileSync('scontrol', ['show', 'job', jobId], { encoding: 'utf8' });
-    expect(shown).toMatch(/ArrayTaskThrottle=2/);
+    expect(shown).toMatch(/ArrayTaskThrottle=1/);
     expect(new Set([...shown.matchAll(/ArrayJobId=(\d+)/g)].map((m) => m[1]))).toEqual(new Set([jobId]));
     made.started.forEach((cell: { runId: string }, index: number) => {
       expect(sandbox.record(cell.runId)).toMatchObject({ backend: 'slurm', slurmJobId: `${jobId}_${index}`, sweep: { id: made.id } });
@@ -61,7 +62,7 @@ describe.skipIf(!available)('sweeps on a single-node SLURM', { timeout: 180_000 
     await waitFor('every task to succeed', async () => ((await states(made.id)).succeeded === 6 ? true : null), 120_000);
     for (const cell of made.started) {
       const out = readFileSync(path.join(sandbox.runsDir, cell.runId, 'stdout.log'), 'utf8');
-      expect(out).toBe(`ARGV --sleep 1 --lr ${cell.cell.lr} --seed ${cell.cell.seed}\n`);
+      expect(out).toBe(`ARGV --sleep 0.2 --lr ${cell.cell.lr} --seed ${cell.cell.seed}\n`);
       expect((await cliJson(sandbox, ['show', cell.runId, '--json'])).status).toMatchObject({ state: 'succeeded', exitCode: 0 });
     }
   });
