@@ -30,6 +30,7 @@ describe('SLURM job arrays', () => {
   it("maps task i to the i-th run's batch script and logs, and asks for --array=0-N%K", () => {
     const runs = ['a-20260101-000000-aaaaaa', "b-20260101-000000-bbbbbb"].map((id) => ({ id, layout: layoutOfDir(`/runs/${id}`) }));
     const script = arrayBatchScript(runs);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable in the batch script
     expect(script).toContain('case "${SLURM_ARRAY_TASK_ID:-}" in\n');
     expect(script).toContain('  0) exec bash /runs/a-20260101-000000-aaaaaa/slurm-job.sh >>/runs/a-20260101-000000-aaaaaa/stdout.log 2>>/runs/a-20260101-000000-aaaaaa/stderr.log ;;');
     expect(script).toContain('  1) exec bash /runs/b-20260101-000000-bbbbbb/slurm-job.sh >>');

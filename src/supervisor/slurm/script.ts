@@ -91,11 +91,13 @@ export function arrayBatchScript(runs: readonly { id: string; layout: RunLayout 
   return [
     '#!/bin/bash',
     '# Written by rl-run for a sweep: SLURM array task i runs the i-th run, each with its own directory, logs and record.',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable in the batch script
     'case "${SLURM_ARRAY_TASK_ID:-}" in',
     ...runs.map(
       ({ id, layout }, index) =>
         `  ${index}) exec bash ${shellQuote(layout.batchScript)} >>${shellQuote(layout.stdout)} 2>>${shellQuote(layout.stderr)} ;; # ${id.replace(/[^\w.-]/g, '?')}`,
     ),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable in the batch script
     '  *) echo "rl-run: no run for array task ${SLURM_ARRAY_TASK_ID:-?}" >&2; exit 1 ;;',
     'esac',
     '',
