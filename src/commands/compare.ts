@@ -14,6 +14,7 @@ import { colourStatus } from '../format/status.js';
 import { formatWarning, normaliseMetricName } from '../metrics/series.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { listFilter } from '../registry/run-filter.js';
+import { resolveSweep } from '../registry/sweep-dir.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import { renderPlot } from '../report/terminal-plot.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
@@ -36,6 +37,7 @@ interface CompareArgs extends GlobalArgs, StatsFlagArgs {
   runs?: string[];
   name?: string;
   tag?: string[];
+  sweep?: string;
   last?: number;
   metrics?: string[];
   allParams?: boolean;
@@ -50,6 +52,8 @@ export interface CompareCommandOptions {
   selectors: string[];
   name?: string;
   tags: string[];
+  /** A sweep selector: also every run of it. */
+  sweep?: string;
   last?: number;
   metrics: string[];
   allParams: boolean;
@@ -86,6 +90,7 @@ export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
       .positional('runs', { type: 'string', array: true, describe: 'Runs to compare (id, prefix, name, latest~N)' })
       .option('name', { type: 'string', describe: 'Also every run with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Also every run with this tag (all given tags)' })
+      .option('sweep', { type: 'string', describe: 'Also every run of this sweep (id, prefix, name, latest)' })
       .option('last', { type: 'string', coerce: wholeNumber('last', 1), describe: 'Only the newest K of the runs --name/--tag select (alone: the newest K runs)' })
       .option('metrics', { type: 'string', array: true, describe: 'Metrics to show, comma-separated (default: those all runs have, rewards first)' })
       .option('all-params', { type: 'boolean', describe: 'Show every parameter, not only those that differ' })
@@ -127,6 +132,7 @@ export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
         allParams: Boolean(argv.allParams),
         output: argv.json ? 'json' : argv.csv ? 'csv' : 'table',
         ...(argv.name !== undefined ? { name: argv.name } : {}),
+        ...(argv.sweep !== undefined ? { sweep: argv.sweep } : {}),
         ...(argv.last !== undefined ? { last: argv.last } : {}),
         ...(argv.sort !== undefined ? { sort: argv.sort } : {}),
         ...(argv.plot !== undefined ? { plot: argv.plot } : {}),
@@ -229,17 +235,18 @@ function smoothFlag(value: unknown): number {
 
 /** The selectors' runs, then those --name/--tag/--last pick, newest first; each run once. */
 function selectRuns(options: CompareCommandOptions, registry: Registry): StoredRun[] {
-  const filtered = options.name !== undefined || options.tags.length > 0 || options.last !== undefined;
+  const filtered = options.name !== undefined || options.tags.length > 0 || options.sweep !== undefined || options.last !== undefined;
   if (options.selectors.length === 0 && !filtered) {
     throw new UsageError("give the runs to compare: 'rl-run compare latest latest~1', or --name NAME, --tag TAG, --last K");
   }
   const runs = options.selectors.map((selector) => registry.resolve(selector));
   if (filtered) {
+    const sweep = options.sweep !== undefined ? resolveSweep(registry.runsDir, options.sweep) : undefined;
     const { runs: listed } = registry.list({
       ...(options.last !== undefined ? { limit: options.last } : {}),
-      ...listFilter(options),
+      ...listFilter({ ...options, sweep }),
     });
-    if (listed.length === 0) throw new UsageError(`no runs match${options.name ? ` --name ${options.name}` : ''}${options.tags.map((t) => ` --tag ${t}`).join('')}; see 'rl-run ls'`);
+    if (listed.length === 0) throw new UsageError(`no runs match${options.name ? ` --name ${options.name}` : ''}${options.tags.map((t) => ` --tag ${t}`).join('')}${sweep ? ` --sweep ${sweep}` : ''}; see 'rl-run ls'`);
     runs.push(...listed);
   }
   const seen = new Set<string>();

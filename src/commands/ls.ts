@@ -5,6 +5,8 @@ import { renderTable } from '../format/table.js';
 import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
 import { listFilter } from '../registry/run-filter.js';
+import { resolveSweep } from '../registry/sweep-dir.js';
+import { cellLabel } from '../sweep/spec.js';
 import { backendOf } from '../supervisor/index.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
@@ -15,6 +17,7 @@ interface LsArgs extends GlobalArgs {
   status?: string[];
   name?: string;
   tag?: string[];
+  sweep?: string;
   limit?: number;
   json?: boolean;
   trash?: boolean;
@@ -24,6 +27,8 @@ export interface ListOptions {
   statuses: RunState[];
   name?: string;
   tags: string[];
+  /** A sweep selector (id, prefix, name, latest). */
+  sweep?: string;
   limit?: number;
   json: boolean;
 }
@@ -37,6 +42,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
       .option('status', { type: 'string', array: true, describe: `Only runs in this state (${RUN_STATES.join(', ')})` })
       .option('name', { type: 'string', describe: 'Only runs with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Only runs with this tag (all given tags)' })
+      .option('sweep', { type: 'string', describe: 'Only the runs of this sweep (id, prefix, name, latest)' })
       .option('limit', { type: 'string', coerce: wholeNumber('limit', 1), describe: 'At most this many runs' })
       .option('json', { type: 'boolean', describe: 'Print the records as a JSON array' })
       .option('trash', { type: 'boolean', describe: "List the runs in the trash instead ('rl-run restore <run>' brings one back)" })
@@ -50,6 +56,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
         tags: listFlag(argv.tag),
         json: Boolean(argv.json),
         ...(argv.name !== undefined ? { name: argv.name } : {}),
+        ...(argv.sweep !== undefined ? { sweep: argv.sweep } : {}),
         ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
       },
       argv,
@@ -71,9 +78,10 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
     throw new UsageError(`--limit ${options.limit}: expected a whole number >= 1`);
   }
   const { config, registry } = await openContext(globals);
+  const sweep = options.sweep !== undefined ? resolveSweep(registry.runsDir, options.sweep) : undefined;
   const { runs, damaged } = registry.list({
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
-    ...listFilter(options),
+    ...listFilter({ ...options, sweep }),
   });
   if (damaged.length) {
     out.warn(`${damaged.length} damaged run ${damaged.length === 1 ? 'directory' : 'directories'} skipped: ${damaged.map((d) => `${d.id} (${d.reason})`).join(', ')}; 'rl-run clean --orphaned' tidies them`);
@@ -84,16 +92,18 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
     return;
   }
   if (runs.length === 0) {
-    out.line(`no runs in ${registry.runsDir}${options.statuses.length || options.name || options.tags.length ? ' match' : ''}; start one with 'rl-run start <script>'`);
+    out.line(`no runs in ${registry.runsDir}${options.statuses.length || options.name || options.tags.length || sweep ? ' match' : ''}; start one with 'rl-run start <script>'`);
     return;
   }
   const now = new Date();
   // Where a run executes matters once some run is on a cluster: the job, its node or why it waits.
   const where = runs.some(({ record }) => backendOf(record.backend).where !== null);
   const { columns: live } = await liveColumns(runs);
+  // A sweep's runs differ only in their cell: show it once some listed run has one.
+  const cells = runs.some(({ record }) => record.sweep !== undefined);
   out.line(
     renderTable(
-      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), ...live.header, 'TAGS'],
+      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), ...live.header, ...(cells ? ['CELL'] : []), 'TAGS'],
       runs.map(({ record }) => [
         record.id,
         colourStatus(record.status.state, out.colour),
@@ -102,6 +112,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
         exitSummary(record),
         ...(where ? [whereOf(record)] : []),
         ...live.cells(record.id),
+        ...(cells ? [record.sweep ? cellLabel(record.sweep.cell) : ''] : []),
         record.tags.join(','),
       ]),
     ),

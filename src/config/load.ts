@@ -71,6 +71,7 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
       files: user.metrics?.files ?? DEFAULTS.metrics.files,
     },
     progress: user.progress?.total !== undefined ? { total: user.progress.total } : { ...DEFAULTS.progress },
+    sweeps: { ...DEFAULTS.sweeps, ...user.sweeps },
     configFile,
   };
 }

@@ -31,6 +31,8 @@ export interface SlurmConfig {
   extraArgs?: string[];
   /** Shell lines run before the script: `module load`, `source venv/bin/activate`, … */
   setup?: string[];
+  /** K of a sweep's `sbatch --array=0-N%K`: how many of its runs SLURM runs at once (default: queue.maxParallel, else no cap). */
+  arrayParallelism?: number;
 }
 
 export interface MetricsConfig {
@@ -139,6 +141,8 @@ export interface ResolvedConfig {
   metrics: { patterns: string[]; files: string[] };
   /** `progress.total` as written (a number or `{argument}`); without it, totals come from the run's arguments. */
   progress: { total?: string };
+  /** Sweeps declared in the config, by name (`rl-run sweep NAME`). */
+  sweeps: Record<string, SweepConfig>;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -165,6 +169,7 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDi
   slurm: {},
   metrics: { patterns: [], files: [...DEFAULT_METRIC_FILES] },
   progress: {},
+  sweeps: {},
 };
 
 /** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */

@@ -43,6 +43,8 @@ const COMMANDS: [string, string[]][] = [
   ['restore', ['restore', GONE]],
   ['du', ['du']],
   ['stats', ['stats', '--scores', 'scores.csv']],
+  ['sweep', ['sweep', EXAMPLE, '--grid', 'lr=1,2', '--seeds', '2']],
+  ['sweep resume', ['sweep', 'resume', 'latest']],
   ['init', ['init']],
   ['completion', ['completion']],
   ['top', ['top']],
@@ -64,6 +66,9 @@ const BAD_VALUES: [string[], RegExp][] = [
   [['clean', '--keep-last', 'abc', '--yes'], /--keep-last abc: expected a whole number/],
   [['clean', '--status', 'running', '--yes'], /--status running: expected one of/],
   [['clean', '--larger-than', 'huge', '--yes'], /--larger-than huge: expected a size/],
+  [['sweep', EXAMPLE, '--gpus', 'x'], /--gpus x: expected a whole number >= 0/],
+  [['sweep', EXAMPLE, '--seeds', '0'], /--seeds 0: expected 1-5/],
+  [['sweep', EXAMPLE, '--grid', 'lr=1', '--backend', 'foo'], /--backend foo: expected one of pm2, slurm/],
 ];
 
 const MISSING: [string[], RegExp][] = [
