@@ -6,6 +6,7 @@ import { describeConfigError } from './errors.js';
 import { configFileProblem, findConfigCandidates } from './presence.js';
 import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
+import { resolveNotify, resolveWatchdog } from '../watchdog/settings.js';
 
 const MODULE = 'rl-run';
 
@@ -70,6 +71,8 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
       patterns: user.metrics?.patterns ?? DEFAULTS.metrics.patterns,
       files: user.metrics?.files ?? DEFAULTS.metrics.files,
     },
+    watchdog: resolveWatchdog(user.watchdog),
+    notify: resolveNotify(user.notify),
     configFile,
   };
 }

@@ -1,3 +1,5 @@
+import type { ResolvedNotify, ResolvedWatchdog } from '../watchdog/settings.js';
+
 /**
  * The configuration a project writes in runs.config.ts, and the defaults every key falls back to.
  * Defaults live here and nowhere else: explicit flags override config, config overrides defaults.
@@ -137,6 +139,10 @@ export interface ResolvedConfig {
   backend: 'pm2' | 'slurm';
   slurm: SlurmConfig;
   metrics: { patterns: string[]; files: string[] };
+  /** The watchdog every run gets (start --watchdog overrides it); null when the config has none. */
+  watchdog: ResolvedWatchdog | null;
+  /** Where a run's ends and watchdog events are sent; null when the config has no `notify`. */
+  notify: ResolvedNotify | null;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -151,7 +157,7 @@ export const DEFAULT_METRIC_FILES: readonly string[] = [
   '**/events.out.tfevents.*',
 ];
 
-export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDir: string } = {
+export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'watchdog' | 'notify'> & { runsDir: string } = {
   runsDir: 'runs',
   interpreters: { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node' },
   env: {},

@@ -1,5 +1,6 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
 import { ENV_KEY, type UserConfig } from './schema.js';
+import { NOTIFY_EVENTS, stallProblem, webhookProblem } from '../watchdog/settings.js';
 
 /**
  * Checks a loaded config object without touching the disk. Returns the typed config, or a list of
@@ -25,6 +26,12 @@ const oneOf =
   (v) =>
     typeof v === 'string' && choices.includes(v) ? null : `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
 
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
+const isEventList: Check = (v) =>
+  Array.isArray(v) && v.every((e) => (NOTIFY_EVENTS as readonly unknown[]).includes(e))
+    ? null
+    : `an array of ${NOTIFY_EVENTS.map((e) => `'${e}'`).join(', ')}`;
+
 type Shape = { [key: string]: Check | Shape };
 
 const SHAPE: Shape = {
@@ -49,6 +56,8 @@ const SHAPE: Shape = {
     setup: isStringArray,
   },
   metrics: { patterns: isStringArray, files: isStringArray },
+  watchdog: { nan: isBoolean, stall: stallProblem, action: oneOf('notify', 'stop', 'resume') },
+  notify: { on: isEventList, command: isString, webhook: webhookProblem },
 };
 
 export function validateConfig(raw: unknown): Validation {

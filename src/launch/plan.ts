@@ -19,6 +19,8 @@ export interface StartOptions {
   cwd?: string;
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
+  /** `--watchdog`, applied over the config's watchdog (watchdog/settings.ts). */
+  watchdog?: string;
 }
 
 /** What the plan needs to know about the world, looked up by the caller. */
