@@ -9,7 +9,7 @@ import { backendOf, handlesJson, supervisorFor } from '../supervisor/index.js';
 import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { singleFlag } from './flags.js';
-import { applyWatchdogFlag } from '../watchdog/settings.js';
+import { applyWatchdogFlag } from '../config/watching.js';
 
 interface StartArgs extends GlobalArgs {
   script?: string;

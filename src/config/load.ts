@@ -6,7 +6,7 @@ import { describeConfigError } from './errors.js';
 import { configFileProblem, findConfigCandidates } from './presence.js';
 import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
-import { resolveNotify, resolveWatchdog } from '../watchdog/settings.js';
+import { resolveNotify, resolveWatchdog } from './watching.js';
 
 const MODULE = 'rl-run';
 

@@ -1,4 +1,4 @@
-import type { ResolvedNotify, ResolvedWatchdog } from '../watchdog/settings.js';
+import type { ResolvedNotify, ResolvedWatchdog } from './watching.js';
 
 /**
  * The configuration a project writes in runs.config.ts, and the defaults every key falls back to.

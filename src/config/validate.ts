@@ -1,6 +1,6 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
 import { ENV_KEY, type UserConfig } from './schema.js';
-import { NOTIFY_EVENTS, stallProblem, webhookProblem } from '../watchdog/settings.js';
+import { NOTIFY_EVENTS, stallProblem, webhookProblem } from './watching.js';
 
 /**
  * Checks a loaded config object without touching the disk. Returns the typed config, or a list of

@@ -1,4 +1,4 @@
-import type { NotifyConfig, WatchdogConfig } from '../config/schema.js';
+import type { NotifyConfig, WatchdogConfig } from './schema.js';
 import { UsageError } from '../errors.js';
 
 /** The watchdog of a run, resolved: what the runner acts on (stored in the record's config). */
