@@ -15,11 +15,13 @@ const DELIVER_SCRIPT = fileURLToPath(new URL('./deliver.js', import.meta.url));
  * the first finds the key missing) and hands it to a detached deliverer, so that neither the runner
  * nor `ls` ever waits on a webhook or a command. True when this call claimed it.
  */
-export function sendNotice(dir: string, notice: Notice, name: string = path.basename(dir)): boolean {
+export function sendNotice(dir: string, notice: Notice, name: string = path.basename(dir), alsoChange?: (record: RunRecord) => RunRecord): boolean {
   let mine = false;
   updateRecordIn(
     dir,
-    (record) => {
+    (current) => {
+      // `alsoChange` (the event itself) is written in the same locked write as the claim.
+      const record = alsoChange ? alsoChange(current) : current;
       if (!wanted(notifyOfRecord(record.config), record, notice)) return record;
       mine = true;
       return claimed(record, notice);
