@@ -15,12 +15,21 @@ const DELIVER_SCRIPT = fileURLToPath(new URL('./deliver.js', import.meta.url));
  * the first finds the key missing) and hands it to a detached deliverer, so that neither the runner
  * nor `ls` ever waits on a webhook or a command. True when this call claimed it.
  */
-export function sendNotice(dir: string, notice: Notice, name: string = path.basename(dir), alsoChange?: (record: RunRecord) => RunRecord): boolean {
+export interface NoticeOptions {
+  /** The run directory's name in the runs directory, when `dir` is not a path ending in it (the runner's pinned /proc/self/fd path). */
+  name?: string;
+  /** Its path for the deliverer, which outlives the runner (and so its /proc/self/fd path). */
+  runDir?: string;
+  /** Another change written in the same locked write as the claim (the watchdog event itself). */
+  alsoChange?: (record: RunRecord) => RunRecord;
+}
+
+export function sendNotice(dir: string, notice: Notice, options: NoticeOptions = {}): boolean {
+  const { name = path.basename(dir), runDir = dir, alsoChange } = options;
   let mine = false;
   updateRecordIn(
     dir,
     (current) => {
-      // `alsoChange` (the event itself) is written in the same locked write as the claim.
       const record = alsoChange ? alsoChange(current) : current;
       if (!wanted(notifyOfRecord(record.config), record, notice)) return record;
       mine = true;
@@ -28,15 +37,15 @@ export function sendNotice(dir: string, notice: Notice, name: string = path.base
     },
     name,
   );
-  if (mine) spawnDeliverer(dir, notice.key);
+  if (mine) spawnDeliverer(runDir, notice.key);
   return mine;
 }
 
 /** A run's end, as the runner or a repair recorded it: notified if its config wants it. */
-export function sendEndNotice(dir: string, record: RunRecord, name?: string): boolean {
+export function sendEndNotice(dir: string, record: RunRecord, options: NoticeOptions = {}): boolean {
   const notice = endNotice(record);
   if (!notice || !wanted(notifyOfRecord(record.config), record, notice)) return false;
-  return sendNotice(dir, notice, name);
+  return sendNotice(dir, notice, options);
 }
 
 /** For the registry: a repair it wrote (a run found lost) is notified; a failure to notify never fails the read. */

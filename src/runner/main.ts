@@ -166,7 +166,7 @@ function endAttempt(status: RunStatus): void {
         ? closeLastAttempt(current.attempts, { endedAt: status.endedAt, exitCode: status.exitCode, signal: 'signal' in status ? status.signal : null })
         : current.attempts,
   }));
-  notifyEnd(layout, ended, log);
+  notifyEnd(runDir, layout, ended, log);
 }
 
 async function main(): Promise<void> {
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     kill: () => killRun(initial.id),
     log,
   });
-  watch = RunWatch.start(layout, initial, { script: () => child, checkStop: () => stop?.check(), kill: () => killRun(initial.id), log });
+  watch = RunWatch.start(runDir, layout, initial, { script: () => child, checkStop: () => stop?.check(), kill: () => killRun(initial.id), log });
   // Asked to stop before the script was ever started: it is not started.
   if (stop.check()) {
     endAttempt({ state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: null });

@@ -49,12 +49,14 @@ export class RunWatch {
   /** The event that ended the attempt under way (action resume), for the decision after it. */
   private ended: RunEvent | null = null;
 
-  static start(layout: RunLayout, record: RunRecord, hooks: WatchHooks): RunWatch | null {
+  /** `runDir`: the run directory's path, for the notices' deliverer; `layout`: the runner's, on its pinned directory. */
+  static start(runDir: string, layout: RunLayout, record: RunRecord, hooks: WatchHooks): RunWatch | null {
     const settings = watchdogOfRecord(record.config);
-    return settings ? new RunWatch(layout, record, settings, hooks) : null;
+    return settings ? new RunWatch(runDir, layout, record, settings, hooks) : null;
   }
 
   private constructor(
+    private readonly runDir: string,
     private readonly layout: RunLayout,
     private readonly record: RunRecord,
     private readonly settings: ResolvedWatchdog,
@@ -138,7 +140,11 @@ export class RunWatch {
     const { action } = this.settings;
     this.hooks.log(`watchdog: ${kind}: ${detail}; action: ${action}`);
     try {
-      sendNotice(this.layout.dir, watchdogNotice(event), this.record.id, (record) => ({ ...record, events: [...(record.events ?? []), event] }));
+      sendNotice(this.layout.dir, watchdogNotice(event), {
+        name: this.record.id,
+        runDir: this.runDir,
+        alsoChange: (record) => ({ ...record, events: [...(record.events ?? []), event] }),
+      });
     } catch (error) {
       this.hooks.log(`watchdog: cannot record the event: ${(error as Error).message}`);
     }
@@ -161,9 +167,9 @@ export class RunWatch {
 }
 
 /** The run's end notified if its config asks; a notice that cannot be sent never changes the end recorded. */
-export function notifyEnd(layout: RunLayout, record: RunRecord, log: (message: string) => void): void {
+export function notifyEnd(runDir: string, layout: RunLayout, record: RunRecord, log: (message: string) => void): void {
   try {
-    sendEndNotice(layout.dir, record, record.id);
+    sendEndNotice(layout.dir, record, { name: record.id, runDir });
   } catch (error) {
     log(`notify: ${(error as Error).message}`);
   }
