@@ -1,5 +1,3 @@
-import type { ResolvedNotify, ResolvedWatchdog } from './watching.js';
-
 /**
  * The configuration a project writes in runs.config.ts, and the defaults every key falls back to.
  * Defaults live here and nowhere else: explicit flags override config, config overrides defaults.
@@ -87,9 +85,25 @@ export interface WatchdogConfig {
   action?: 'notify' | 'stop' | 'resume';
 }
 
+/** The watchdog of a run, resolved: what the runner acts on (stored in the record's config). */
+export interface ResolvedWatchdog {
+  nan: boolean;
+  /** A duration as written ('30m', '3s'), 'auto', or false for no stall check. */
+  stall: string | false;
+  action: 'notify' | 'stop' | 'resume';
+}
+
+export type NotifyEvent = 'failed' | 'lost' | 'succeeded' | 'stopped' | 'watchdog';
+
+export interface ResolvedNotify {
+  on: NotifyEvent[];
+  command: string | null;
+  webhook: string | null;
+}
+
 export interface NotifyConfig {
   /** Which ends and events are notified. */
-  on?: ('failed' | 'lost' | 'succeeded' | 'stopped' | 'watchdog')[];
+  on?: NotifyEvent[];
   /** A shell command run with RL_RUN_ID, RL_RUN_NAME, RL_RUN_DIR, RL_RUN_STATUS, RL_RUN_EVENT, RL_RUN_EXIT_CODE set. */
   command?: string;
   /** A URL that gets a JSON POST ({text, run, event, lastMetrics, tail}): Slack, Discord, ntfy. */

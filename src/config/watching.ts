@@ -1,25 +1,11 @@
-import type { NotifyConfig, WatchdogConfig } from './schema.js';
+export type { NotifyEvent, ResolvedNotify, ResolvedWatchdog } from './schema.js';
+import type { NotifyConfig, NotifyEvent, ResolvedNotify, ResolvedWatchdog, WatchdogConfig } from './schema.js';
 import { UsageError } from '../errors.js';
 
-/** The watchdog of a run, resolved: what the runner acts on (stored in the record's config). */
-export interface ResolvedWatchdog {
-  nan: boolean;
-  /** A duration as written ('30m', '3s'), 'auto', or false for no stall check. */
-  stall: string | false;
-  action: 'notify' | 'stop' | 'resume';
-}
-
-export const WATCHDOG_ACTIONS = ['notify', 'stop', 'resume'] as const;
+export const WATCHDOG_ACTIONS: readonly ResolvedWatchdog['action'][] = ['notify', 'stop', 'resume'];
 export const WATCHDOG_DEFAULTS: ResolvedWatchdog = { nan: true, stall: 'auto', action: 'notify' };
 
-export const NOTIFY_EVENTS = ['failed', 'lost', 'succeeded', 'stopped', 'watchdog'] as const;
-export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
-
-export interface ResolvedNotify {
-  on: NotifyEvent[];
-  command: string | null;
-  webhook: string | null;
-}
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'lost', 'succeeded', 'stopped', 'watchdog'];
 
 /** What is notified when `notify.on` is not given: what needs a person, not a run that ended as planned. */
 export const NOTIFY_DEFAULT_ON: readonly NotifyEvent[] = ['failed', 'lost', 'watchdog'];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { killOwnChildGroup } from '../process/index.js';
+import { killOwnChildGroup, sleep } from '../process/index.js';
 
 /** Retries after the first try, and the wait before each: 3 retries with backoff. */
 export const RETRY_DELAYS_MS = [1_000, 2_000, 4_000];
@@ -16,7 +16,7 @@ export async function withRetries(what: string, attempt: () => Promise<void>, lo
       const last = i >= delays.length;
       log(`notify: ${what} failed (try ${i + 1} of ${delays.length + 1}): ${(error as Error).message}${last ? '; giving up' : ''}`);
       if (last) return false;
-      await new Promise((resolve) => setTimeout(resolve, delays[i]));
+      await sleep(delays[i]!);
     }
   }
 }

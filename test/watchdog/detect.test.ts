@@ -128,7 +128,10 @@ describe('stall detection', () => {
     const times: number[] = [];
     let t = 0;
     for (let phase = 0; phase < 5; phase++) {
-      for (let i = 0; i < 100; i++) times.push((t += 1));
+      for (let i = 0; i < 100; i++) {
+        t += 1;
+        times.push(t);
+      }
       t += 60 + phase * 5;
     }
     expect(replay(times, 45_000).stalls).toBe(1);
