@@ -7,7 +7,8 @@ import { watchdogNotice } from '../notify/message.js';
 import { sendEndNotice, sendNotice } from '../notify/notice.js';
 import type { RunEvent, RunRecord } from '../registry/record.js';
 import { type RunLayout, requestStop } from '../registry/run-dir/index.js';
-import { AppendedLines, FileSizes } from '../watchdog/appended.js';
+import { AppendedLines, FileSizes, firstLine } from '../watchdog/appended.js';
+import { FileRows, rowKind } from '../watchdog/file-rows.js';
 import { NanDetector } from '../watchdog/nan.js';
 import { StallDetector } from '../watchdog/stall.js';
 import type { AttemptEnd, Decision } from './outcome.js';
@@ -16,7 +17,7 @@ import { decideAfterWatchdogEnd } from './watchdog-end.js';
 /** Looks once a second: a NaN is seen well within 5 s of its line being written. */
 const POLL_MS = 1_000;
 /** How often the run directory is walked again for metric files the script has since created. */
-const DISCOVER_MS = 30_000;
+const DISCOVER_MS = 10_000;
 /** Series points the watchdog's extractors keep: it needs the values as they come, not the history. */
 const KEPT_POINTS = 16;
 
@@ -40,6 +41,9 @@ export class RunWatch {
   private readonly timer: NodeJS.Timeout;
   private readonly outputs: { lines: AppendedLines; extractor: StdoutExtractor }[];
   private readonly files = new FileSizes();
+  /** Metric files whose appended rows are looked at for NaN, by path. */
+  private readonly tables = new Map<string, { lines: AppendedLines; rows: FileRows }>();
+  private discoveries = 0;
   private current: ChildProcess | null = null;
   private nan = new NanDetector();
   private stall: StallDetector;
@@ -101,6 +105,17 @@ export class RunWatch {
         if (lines.poll((buf, end) => extractor.bytes(buf, 0, end))) active = true;
       }
       if (this.files.poll()) active = true;
+      for (const { lines, rows } of this.tables.values()) {
+        lines.poll((buf, end) => {
+          for (const line of buf.toString('utf8', 0, end).split('\n')) {
+            const detail = rows.line(line);
+            if (detail && this.current && this.settings.nan) {
+              const first = this.nan.found(detail);
+              if (first) this.fire('nan', first);
+            }
+          }
+        });
+      }
       if (active) this.stall.activity(now);
       this.discover(now);
       if (script && this.settings.stall !== false && !this.ended) {
@@ -128,7 +143,18 @@ export class RunWatch {
     this.nextDiscovery = now + DISCOVER_MS;
     const files = (this.record.config.metrics as { files?: string[] } | undefined)?.files;
     findMetricFiles(this.layout.dir, Array.isArray(files) ? files : [])
-      .then((found) => this.files.follow(found))
+      .then((found) => {
+        this.files.follow(found);
+        // Files there at the first look may be an earlier runner's: only what is appended is read.
+        // Files that appeared since are this runner's script's, and read whole.
+        const fromStart = this.discoveries++ > 0;
+        for (const file of found) {
+          const kind = rowKind(file);
+          if (!kind || this.tables.has(file)) continue;
+          const header = kind === 'table' && !fromStart ? firstLine(file) : null;
+          this.tables.set(file, { lines: new AppendedLines(file, fromStart), rows: new FileRows(kind, header) });
+        }
+      })
       .catch(() => {})
       .finally(() => {
         this.discovering = false;

@@ -14,8 +14,13 @@ export class AppendedLines {
   private offset: number;
   private lastSize: number;
 
-  constructor(private readonly file: string) {
-    this.lastSize = this.offset = sizeOf(file);
+  /** `fromStart`: a file the script created since the watching began is read whole. */
+  constructor(
+    private readonly file: string,
+    fromStart = false,
+  ) {
+    this.lastSize = sizeOf(file);
+    this.offset = fromStart ? 0 : this.lastSize;
   }
 
   /** Hands the new whole lines to `onLines` (`buf[0, end)`); true when the file grew at all (a `\r` redraw counts). */
@@ -78,5 +83,24 @@ function sizeOf(file: string): number {
     return lstatSync(file).size;
   } catch {
     return 0;
+  }
+}
+
+/** The first line of a file (a table's header), from its first 64 KB; null when there is none yet. */
+export function firstLine(file: string): string | null {
+  let fd: number | null;
+  try {
+    fd = openRegularForRead(file);
+  } catch {
+    return null;
+  }
+  if (fd === null) return null;
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    const read = readSync(fd, buf, 0, buf.length, 0);
+    const end = buf.indexOf(LF);
+    return end >= 0 && end < read ? buf.toString('utf8', 0, end).replace(/\r$/, '') : null;
+  } finally {
+    closeSync(fd);
   }
 }

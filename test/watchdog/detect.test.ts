@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StdoutExtractor } from '../../src/metrics/stdout-extractor.js';
+import { FileRows, rowKind } from '../../src/watchdog/file-rows.js';
 import { NanDetector } from '../../src/watchdog/nan.js';
 import { AUTO_FLOOR_MS, StallDetector } from '../../src/watchdog/stall.js';
 import { ROOT } from '../helpers/sandbox.js';
@@ -51,6 +52,29 @@ describe('NaN detection through the stdout extractor', () => {
   });
   it.each(consoleLogs.map((file) => [path.relative(FIXTURES, file), file]))('no NaN alarm on the healthy log %s', (_name, file) => {
     expect(nanEvents(readFileSync(file, 'utf8'))).toEqual([]);
+  });
+});
+
+describe('NaN detection in metric files', () => {
+  it.each([
+    ['progress.csv', 'time/total_timesteps,train/loss\n2048,0.5\n4096,nan', ['train/loss=nan']],
+    ['progress.csv', 'a,b\n1,\n,2\n', []],
+    ['progress.txt', 'Epoch\tLossPi\n0\t-inf', ['LossPi=-inf']],
+    ['metrics.jsonl', '{"step": 1, "loss": 0.5}\n{"step": 2, "loss": NaN}', ['loss=nan']],
+    ['progress.json', '{"q": Infinity}', ['q=inf']],
+    ['metrics.jsonl', '{"note": "NaN: not a number"}', []],
+  ])('%s %j → %j', (name, text, expected) => {
+    const rows = new FileRows(rowKind(name)!, null);
+    expect(text.split('\n').map((line) => rows.line(line)).filter(Boolean)).toEqual(expected);
+  });
+
+  const metricFiles = files(FIXTURES).filter((file) => rowKind(file) !== null);
+  it('finds metric files to replay (the check is not vacuous)', () => {
+    expect(metricFiles.length).toBeGreaterThanOrEqual(12);
+  });
+  it.each(metricFiles.map((file) => [path.relative(FIXTURES, file), file]))('no NaN alarm on the healthy metric file %s', (_name, file) => {
+    const rows = new FileRows(rowKind(file)!, null);
+    expect(readFileSync(file, 'utf8').split('\n').map((line) => rows.line(line)).filter(Boolean)).toEqual([]);
   });
 });
 

@@ -81,6 +81,18 @@ describe('watchdog and notifications', () => {
     await sandbox.cli(['stop', run.id], { cwd });
   });
 
+  it('a NaN written only to progress.csv is found too', async () => {
+    const cwd = project('csv', { watchdog: { stall: false } });
+    const script = sandbox.write(
+      'csvnan.py',
+      'import os, time\nf = open(os.path.join(os.environ["RL_RUN_DIR"], "progress.csv"), "w")\nf.write("time/total_timesteps,train/loss\\n2048,0.5\\n")\nf.flush()\ntime.sleep(2)\nf.write("4096,nan\\n")\nf.flush()\ntime.sleep(120)\n',
+    );
+    const run = await start(cwd, [script]);
+    const record = await waitFor('the event', () => sandbox.record(run.id).events?.length && sandbox.record(run.id));
+    expect(record.events).toEqual([{ at: expect.any(String), kind: 'nan', detail: 'train/loss=nan' }]);
+    await sandbox.cli(['stop', run.id], { cwd });
+  });
+
   it('a silent sleeping run past a short stall is flagged, and action stop stops it as rl-run stop does', async () => {
     const cwd = project('stall', {});
     const script = sandbox.write('silent.py', 'import time\nprint("starting", flush=True)\ntime.sleep(300)\n');
