@@ -2,8 +2,8 @@ import { closeSync, fstatSync, lstatSync, readSync } from 'node:fs';
 import { openRegularForRead } from '../registry/safe-fs.js';
 
 const LF = 0x0a;
-/** At most this much is read per look; the rest waits for the next one. */
-const MAX_READ = 4 * 1024 * 1024;
+/** At most this much is read per look (the extractor takes it in well under a second); the rest waits for the next one. */
+const MAX_READ = 16 * 1024 * 1024;
 
 /**
  * What a live log gained since the last look, as whole lines, from where the watching began (a

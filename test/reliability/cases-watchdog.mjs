@@ -90,7 +90,7 @@ async function runnerCost() {
       const cwd = project(sandbox, name, config);
       const run = await startJson(sandbox, [script], { cwd });
       await waitFor('the script to finish printing', () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').endsWith('done\n'), 120_000);
-      // The watchdog reads at most 4 MB a second: wait until it has caught up with the log.
+      // The watchdog reads at most 16 MB a second: wait until it has caught up with the log.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       const stat = readFileSync(`/proc/${sandbox.record(run.id).runner.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

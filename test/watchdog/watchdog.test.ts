@@ -158,6 +158,24 @@ describe('watchdog and notifications', () => {
     expect(postsTo('/lost')).toHaveLength(1);
   });
 
+  it('a lost run found first by clean --orphaned is notified once, by clean', async () => {
+    const cwd = project('lost-clean', { notify: { on: ['lost'], webhook: hook.url('/lost-clean') } });
+    const script = sandbox.write('long2.py', 'import time\nprint("up", flush=True)\ntime.sleep(300)\n');
+    const started = await start(cwd, [script]);
+    const record = await waitFor('the script to run', () => sandbox.record(started.id).pid && sandbox.record(started.id));
+    process.kill(record.runner.pid, 'SIGKILL');
+    process.kill(record.pid, 'SIGKILL');
+    await waitFor('both to be gone', () => !isAlive(record.runner.pid) && !isAlive(record.pid));
+    const cleaned = await sandbox.cli(['clean', '--orphaned', '--yes'], { cwd });
+    expect(cleaned.code).toBe(0);
+    const lost = sandbox.record(started.id);
+    expect(lost.status.state).toBe('lost');
+    await waitFor('the deliverer to finish', () => read(path.join(started.dir, 'runner.log')).includes('notify: sent'));
+    for (let i = 0; i < 2; i++) await sandbox.cli(['ls'], { cwd });
+    expect(sandbox.record(started.id).notified).toEqual([`lost@${lost.status.detectedAt}`]);
+    expect(postsTo('/lost-clean')).toHaveLength(1);
+  });
+
   it('action resume ends the attempt as a crash and the restart policy starts the next one', async () => {
     const cwd = project('resume', { watchdog: { nan: true, stall: false, action: 'resume' }, restart: { maxRestarts: 1, delayMs: 0 } });
     const marker = path.join(sandbox.dir, 'resume-marker');
