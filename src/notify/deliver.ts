@@ -23,13 +23,8 @@ async function lastMetrics(dir: string, stdout: string, config: Record<string, u
   const limit = new Promise<null>((resolve) => setTimeout(() => resolve(null), METRICS_TIME_LIMIT_MS).unref());
   const result = await Promise.race([read, limit]).catch(() => null);
   if (!result) return {};
-  const values: Record<string, number> = {};
-  for (const [name, series] of result.series) {
-    const last = series.summary.last;
-    // JSON has no NaN: it is sent as null by JSON.stringify, which says less than the name does.
-    values[name] = last;
-  }
-  return values;
+  // A NaN or Inf has no JSON form: JSON.stringify sends it as null.
+  return Object.fromEntries([...result.series].map(([name, series]) => [name, series.summary.last]));
 }
 
 async function deliver(dir: string, key: string): Promise<void> {

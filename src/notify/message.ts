@@ -71,7 +71,7 @@ export function noticeText(record: RunRecord, notice: Notice, now: Date): string
   return `rl-run: run ${record.id} ${notice.event}${exit}${after}${where}${notice.detail ? `: ${notice.detail}` : ''}`;
 }
 
-/** The webhook's JSON body: `text` alone is what Slack, Discord (as content) and ntfy show. */
+/** The webhook's JSON body: Slack shows `text`, Discord `content` (the same words); other fields are for scripts. */
 export function webhookBody(record: RunRecord, dir: string, notice: Notice, lastMetrics: Record<string, number>, tail: string[], now: Date) {
   const fields = statusFields(record.status);
   const text = noticeText(record, notice, now);
