@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { RuntimeError, describeError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { moveToTrash, purgeFromTrash } from '../registry/trash.js';
 import { backendOf, observeStatus } from '../supervisor/index.js';
 import { terminate } from '../process/index.js';
+import { noticeRepair } from '../notify/notice.js';
 import type { CleanAction, CleanPlan } from './plan.js';
 import { removeLogFile } from '../supervisor/pm2/orphans.js';
 
@@ -33,10 +35,12 @@ export async function executePlan(plan: CleanPlan, registry: Registry, options: 
 
   for (const action of actions.filter((a) => a.kind === 'mark-lost')) {
     try {
-      registry.update(action.id, (record) => {
+      const marked = registry.update(action.id, (record) => {
         const status = observeStatus(record);
         return status?.state === 'lost' ? { ...record, status } : record;
       });
+      // Found lost here first: notified here, once (the claim in the record says whether it was already).
+      if (marked.status.state === 'lost') noticeRepair(marked, path.join(registry.runsDir, action.id));
       done.push(action);
     } catch (error) {
       fail(action, error);

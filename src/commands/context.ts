@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/schema.js';
 import { Registry } from '../registry/registry.js';
 import { observeRecord } from '../supervisor/index.js';
+import { noticeRepair } from '../notify/notice.js';
 
 /** Flags every command takes. */
 export interface GlobalArgs {
@@ -20,7 +21,7 @@ export interface Context {
 export async function openContext(argv: GlobalArgs, cwd: string = process.cwd()): Promise<Context> {
   const config = await loadConfig({ cwd, ...(argv.config ? { configFile: argv.config } : {}) });
   if (argv.runsDir) config.runsDir = path.resolve(cwd, argv.runsDir);
-  const registry = new Registry(config.runsDir, observeRecord);
+  const registry = new Registry(config.runsDir, observeRecord, noticeRepair);
   const warning = registry.runsDirWarning();
   if (warning) out.warn(warning);
   return { config, registry };

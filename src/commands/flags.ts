@@ -15,3 +15,9 @@ export function wholeNumber(flag: string, min: number): (value: unknown) => numb
     return number;
   };
 }
+
+/** A string flag given once; `--x a --x b` is a UsageError rather than a silent array. */
+export function singleFlag(flag: string, value: unknown): string {
+  if (Array.isArray(value)) throw new UsageError(`--${flag} given ${value.length} times: give it once`);
+  return String(value);
+}

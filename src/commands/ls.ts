@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { colourStatus, exitSummary, runDuration } from '../format/status.js';
 import { renderTable } from '../format/table.js';
+import { eventFlag } from '../format/events.js';
 import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
 import { listFilter } from '../registry/run-filter.js';
@@ -106,7 +107,7 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
       ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), ...live.header, ...(cells ? ['CELL'] : []), 'TAGS'],
       runs.map(({ record }) => [
         record.id,
-        colourStatus(record.status.state, out.colour),
+        colourStatus(record.status.state, out.colour) + eventFlag(record),
         ago(record.startedAt ?? record.createdAt, now),
         runDuration(record, now),
         exitSummary(record),

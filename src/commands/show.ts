@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { colourStatus, exitSummary, runDuration } from '../format/status.js';
 import { ago } from '../format/time.js';
+import { eventLines } from '../format/events.js';
 import { readLastLines } from '../logs/tail.js';
 import { statusFields } from '../registry/record.js';
 import { UnsafeFileError } from '../registry/safe-fs.js';
@@ -64,6 +65,12 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) if (value !== undefined) out.line(`${key.padEnd(width)}  ${value}`);
+  const events = eventLines(record);
+  if (events.length) {
+    out.line('');
+    out.line('events:');
+    for (const line of events) out.line(`  ${line}`);
+  }
   if (record.status.state === 'failed' || record.status.state === 'lost') {
     const tail = stderrTail(layout.stderr);
     if (tail.length) {

@@ -8,6 +8,8 @@ import { currentUser } from '../process/index.js';
 import { backendOf, handlesJson, supervisorFor } from '../supervisor/index.js';
 import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
+import { singleFlag } from './flags.js';
+import { applyWatchdogFlag } from '../config/watching.js';
 
 interface StartArgs extends GlobalArgs {
   script?: string;
@@ -17,6 +19,7 @@ interface StartArgs extends GlobalArgs {
   cwd?: string;
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
+  watchdog?: string;
   json?: boolean;
   '--'?: (string | number)[];
 }
@@ -33,6 +36,7 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       .option('cwd', { type: 'string', describe: 'Working directory of the script' })
       .option('interpreter', { type: 'string', describe: 'Interpreter for the script (e.g. .venv/bin/python)' })
       .option('backend', { choices: ['pm2', 'slurm'] as const, describe: 'Where the run executes' })
+      .option('watchdog', { type: 'string', describe: "Watch for NaN and stalls: 'on', 'off', or e.g. nan,stall=30m,action=stop (over the config's watchdog)" })
       .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name} as JSON' })
       .example('$0 start train.py -- --lr 3e-4', 'a run of train.py with its own id, logs and record')
       .example('$0 start train.py --name ppo --tag sweep -- --seed 1', 'named and tagged')
@@ -47,7 +51,10 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       ...(argv.cwd !== undefined ? { cwd: argv.cwd } : {}),
       ...(argv.interpreter !== undefined ? { interpreter: argv.interpreter } : {}),
       ...(argv.backend !== undefined ? { backend: argv.backend } : {}),
+      ...(argv.watchdog !== undefined ? { watchdog: singleFlag('watchdog', argv.watchdog) } : {}),
     };
+    // Checked before the config loads, so a bad spec starts nothing.
+    if (options.watchdog !== undefined) applyWatchdogFlag(options.watchdog, null);
     await start(options, argv, Boolean(argv.json));
   },
 };
@@ -63,7 +70,8 @@ export async function start(options: StartOptions, globals: GlobalArgs, json: bo
 }
 
 async function startWatched(options: StartOptions, globals: GlobalArgs, json: boolean, interrupt: InterruptWatch): Promise<void> {
-  const { config, registry } = await openContext(globals);
+  const { config: loaded, registry } = await openContext(globals);
+  const config = options.watchdog === undefined ? loaded : { ...loaded, watchdog: applyWatchdogFlag(options.watchdog, loaded.watchdog) };
   const plan = planLaunch(options, config, {
     cwd: process.cwd(),
     user: currentUser(),

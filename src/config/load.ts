@@ -6,6 +6,7 @@ import { describeConfigError } from './errors.js';
 import { configFileProblem, findConfigCandidates } from './presence.js';
 import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
+import { resolveNotify, resolveWatchdog } from './watching.js';
 
 const MODULE = 'rl-run';
 
@@ -72,6 +73,8 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
     },
     progress: user.progress?.total !== undefined ? { total: user.progress.total } : { ...DEFAULTS.progress },
     sweeps: { ...DEFAULTS.sweeps, ...user.sweeps },
+    watchdog: resolveWatchdog(user.watchdog),
+    notify: resolveNotify(user.notify),
     configFile,
   };
 }

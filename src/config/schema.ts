@@ -87,9 +87,25 @@ export interface WatchdogConfig {
   action?: 'notify' | 'stop' | 'resume';
 }
 
+/** The watchdog of a run, resolved: what the runner acts on (stored in the record's config). */
+export interface ResolvedWatchdog {
+  nan: boolean;
+  /** A duration as written ('30m', '3s'), 'auto', or false for no stall check. */
+  stall: string | false;
+  action: 'notify' | 'stop' | 'resume';
+}
+
+export type NotifyEvent = 'failed' | 'lost' | 'succeeded' | 'stopped' | 'watchdog';
+
+export interface ResolvedNotify {
+  on: NotifyEvent[];
+  command: string | null;
+  webhook: string | null;
+}
+
 export interface NotifyConfig {
   /** Which ends and events are notified. */
-  on?: ('failed' | 'lost' | 'succeeded' | 'stopped' | 'watchdog')[];
+  on?: NotifyEvent[];
   /** A shell command run with RL_RUN_ID, RL_RUN_NAME, RL_RUN_DIR, RL_RUN_STATUS, RL_RUN_EVENT, RL_RUN_EXIT_CODE set. */
   command?: string;
   /** A URL that gets a JSON POST ({text, run, event, lastMetrics, tail}): Slack, Discord, ntfy. */
@@ -143,6 +159,10 @@ export interface ResolvedConfig {
   progress: { total?: string };
   /** Sweeps declared in the config, by name (`rl-run sweep NAME`). */
   sweeps: Record<string, SweepConfig>;
+  /** The watchdog every run gets (start --watchdog overrides it); null when the config has none. */
+  watchdog: ResolvedWatchdog | null;
+  /** Where a run's ends and watchdog events are sent; null when the config has no `notify`. */
+  notify: ResolvedNotify | null;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -157,7 +177,7 @@ export const DEFAULT_METRIC_FILES: readonly string[] = [
   '**/events.out.tfevents.*',
 ];
 
-export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDir: string } = {
+export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'watchdog' | 'notify'> & { runsDir: string } = {
   runsDir: 'runs',
   interpreters: { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node' },
   env: {},

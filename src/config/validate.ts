@@ -1,5 +1,6 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
 import { ENV_KEY, PROGRESS_TOTAL, type UserConfig } from './schema.js';
+import { NOTIFY_EVENTS, stallProblem, webhookProblem } from './watching.js';
 
 /**
  * Checks a loaded config object without touching the disk. Returns the typed config, or a list of
@@ -24,6 +25,12 @@ const oneOf =
   (...choices: string[]): Check =>
   (v) =>
     typeof v === 'string' && choices.includes(v) ? null : `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
+
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
+const isEventList: Check = (v) =>
+  Array.isArray(v) && v.every((e) => (NOTIFY_EVENTS as readonly unknown[]).includes(e))
+    ? null
+    : `an array of ${NOTIFY_EVENTS.map((e) => `'${e}'`).join(', ')}`;
 
 type Shape = { [key: string]: Check | Shape };
 
@@ -53,6 +60,8 @@ const SHAPE: Shape = {
   progress: { total: (v) => (typeof v === 'string' && PROGRESS_TOTAL.test(v) ? null : "a step count ('1000000') or one argument of the run in braces ('{total_timesteps}')") },
   // Each sweep is checked against SWEEP_SHAPE below, under its own name.
   sweeps: (v) => (isPlainObject(v) ? null : 'an object of named sweeps ({ ppo: { script, grid, seeds } })'),
+  watchdog: { nan: isBoolean, stall: stallProblem, action: oneOf('notify', 'stop', 'resume') },
+  notify: { on: isEventList, command: isString, webhook: webhookProblem },
 };
 
 const isGrid: Check = (v) =>

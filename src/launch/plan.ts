@@ -23,6 +23,8 @@ export interface StartOptions {
   sweep?: SweepRef;
   /** GPUs the run asks for, for the queue to place. */
   gpus?: number;
+  /** `--watchdog`, applied over the config's watchdog (watchdog/settings.ts). */
+  watchdog?: string;
 }
 
 /** What the plan needs to know about the world, looked up by the caller. */

@@ -68,6 +68,8 @@ export class StdoutExtractor {
   private nextEscape = -1;
   /** Inside a Python traceback: its indented lines and its exception line are skipped. */
   private inTraceback = false;
+  /** Told of each line (or table) of metrics as it is read: the runner's watchdog (watchdog/nan.ts). */
+  onRecord: ((names: readonly string[], values: readonly number[], step: number | undefined) => void) | undefined;
 
   constructor(
     source: string,
@@ -283,6 +285,9 @@ export class StdoutExtractor {
         bestRank = rank;
         step = value;
       }
+    }
+    if (this.onRecord && n > 0) {
+      this.onRecord(this.lineTargets.slice(0, n).map((t) => t.name), this.lineValues.slice(0, n), step);
     }
     for (let i = 0; i < n; i++) {
       const target = this.lineTargets[i]!;

@@ -46,6 +46,8 @@ export class Registry {
   constructor(
     readonly runsDir: string,
     private readonly observe: StatusObserver = () => null,
+    /** Told of each repair written (a run found lost), once: whoever writes it is the one that found it (notify/notice.ts). */
+    private readonly repaired: (record: RunRecord, dir: string) => void = () => {},
   ) {}
 
   /** Creates runsDir (private to the user) if needed; a clear message when it cannot be. */
@@ -112,6 +114,7 @@ export class Registry {
     let written: boolean;
     try {
       written = replaceRecordIf(raw.run.layout.dir, raw.text, record);
+      if (written) this.repaired(record, raw.run.layout.dir);
     } catch {
       // A read-only registry still shows the truth; the repair waits for a writable one.
       written = true;

@@ -20,6 +20,7 @@ import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
 import { recordOutputSizes } from './output-index.js';
 import { recordResources } from './resource-sampler.js';
 import { StopWatch } from './stop.js';
+import { notifyEnd, RunWatch } from './watchdog.js';
 
 /**
  * The run directory, held open: a user who moves it away (`mv runs/X /elsewhere`) mid-run still
@@ -46,6 +47,7 @@ let child: ChildProcess | null = null;
 let childRef: ProcessRef | null = null;
 let externalSignal: string | null = null;
 let stop: StopWatch | null = null;
+let watch: RunWatch | null = null;
 /** Ends the restart delay early (a stop, or a signal from outside). */
 let wake: (() => void) | null = null;
 
@@ -157,7 +159,7 @@ function closeLastAttempt(attempts: readonly Attempt[], end: Required<Pick<Attem
 
 /** Records the run's end, closing its last attempt. */
 function endAttempt(status: RunStatus): void {
-  saveRecord((current) => ({
+  const ended = saveRecord((current) => ({
     ...current,
     status,
     attempts:
@@ -165,6 +167,7 @@ function endAttempt(status: RunStatus): void {
         ? closeLastAttempt(current.attempts, { endedAt: status.endedAt, exitCode: status.exitCode, signal: 'signal' in status ? status.signal : null })
         : current.attempts,
   }));
+  notifyEnd(runDir, layout, ended, log);
 }
 
 async function main(): Promise<void> {
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
     kill: () => killRun(initial.id),
     log,
   });
+  watch = RunWatch.start(runDir, layout, initial, { script: () => child, checkStop: () => stop?.check(), kill: () => killRun(initial.id), log });
   // Asked to stop before the script was ever started: it is not started.
   if (stop.check()) {
     endAttempt({ state: 'stopped', endedAt: new Date().toISOString(), exitCode: null, signal: null });
@@ -197,7 +201,7 @@ async function main(): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const record = readRecord();
     const end = await runAttempt(record, env);
-    const decision = decideAfterAttempt(end, attempt, record.restart.maxRestarts, new Date());
+    const decision = watch?.decide(end, attempt, record.restart.maxRestarts) ?? decideAfterAttempt(end, attempt, record.restart.maxRestarts, new Date());
     if (decision.kind === 'end') {
       endAttempt(decision.status);
       log(`run ended: ${decision.status.state} (${describeEnd(end)})`);
