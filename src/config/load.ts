@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { describeConfigError } from './errors.js';
 import { configFileProblem, findConfigCandidates } from './presence.js';
-import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
+import { DEFAULTS, QUEUE_DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 
 const MODULE = 'rl-run';
@@ -70,6 +70,13 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
       patterns: user.metrics?.patterns ?? DEFAULTS.metrics.patterns,
       files: user.metrics?.files ?? DEFAULTS.metrics.files,
     },
+    queue: user.queue
+      ? {
+          maxParallel: user.queue.maxParallel ?? QUEUE_DEFAULTS.maxParallel,
+          gpus: user.queue.gpus ?? QUEUE_DEFAULTS.gpus,
+          runsPerGpu: user.queue.runsPerGpu ?? QUEUE_DEFAULTS.runsPerGpu,
+        }
+      : null,
     configFile,
   };
 }

@@ -50,6 +50,14 @@ export interface QueueConfig {
   runsPerGpu?: number;
 }
 
+export interface ResolvedQueueConfig {
+  /** null: no limit on how many run at once. */
+  maxParallel: number | null;
+  /** null: no GPU pool (runs get no CUDA_VISIBLE_DEVICES and cannot ask for GPUs). */
+  gpus: number[] | 'auto' | null;
+  runsPerGpu: number;
+}
+
 /** A sweep declared in the config, started with `rl-run sweep NAME`. */
 export interface SweepConfig {
   script: string;
@@ -137,6 +145,8 @@ export interface ResolvedConfig {
   backend: 'pm2' | 'slurm';
   slurm: SlurmConfig;
   metrics: { patterns: string[]; files: string[] };
+  /** rl-run's own queue; null when the config has no `queue` section (start starts at once). */
+  queue: ResolvedQueueConfig | null;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -151,7 +161,7 @@ export const DEFAULT_METRIC_FILES: readonly string[] = [
   '**/events.out.tfevents.*',
 ];
 
-export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDir: string } = {
+export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'queue'> & { runsDir: string } = {
   runsDir: 'runs',
   interpreters: { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node' },
   env: {},
@@ -163,6 +173,9 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDi
   slurm: {},
   metrics: { patterns: [], files: [...DEFAULT_METRIC_FILES] },
 };
+
+/** What each key of a `queue` section falls back to; with no section at all, there is no queue (null). */
+export const QUEUE_DEFAULTS: ResolvedQueueConfig = { maxParallel: null, gpus: null, runsPerGpu: 1 };
 
 /** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */
 export function defineConfig(config: UserConfig): UserConfig {

@@ -25,6 +25,12 @@ const oneOf =
   (v) =>
     typeof v === 'string' && choices.includes(v) ? null : `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
 
+const isGpuPool: Check = (v) =>
+  v === 'auto' ||
+  (Array.isArray(v) && v.length > 0 && v.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0) && new Set(v).size === v.length)
+    ? null
+    : "'auto' or a non-empty array of distinct GPU indices (whole numbers >= 0)";
+
 type Shape = { [key: string]: Check | Shape };
 
 const SHAPE: Shape = {
@@ -49,6 +55,7 @@ const SHAPE: Shape = {
     setup: isStringArray,
   },
   metrics: { patterns: isStringArray, files: isStringArray },
+  queue: { maxParallel: isPositiveInt, gpus: isGpuPool, runsPerGpu: isPositiveInt },
 };
 
 export function validateConfig(raw: unknown): Validation {
