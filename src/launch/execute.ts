@@ -5,8 +5,10 @@ import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js
 import { captureGit } from '../git/git.js';
 import { makeRunId } from '../registry/id.js';
 import { type RunLayout, createOutputLogs, removeRunDir, runLayout, writeGitDiff } from '../registry/run-dir/index.js';
-import { currentUser, findRunProcesses, pollUntil, processRef, signalAll, sleep } from '../process/index.js';
-import { type RunRecord, SCHEMA_VERSION, isEnded } from '../registry/record.js';
+import { currentUser, findRunProcesses, pollUntil, processRef, signalAll, sleep, withoutRunIdentity } from '../process/index.js';
+import { enqueueRun, prepareQueue } from '../queue/enqueue.js';
+import { runEnvironment, stringEnv } from './environment.js';
+import { type RunRecord, type RunStatus, SCHEMA_VERSION, isEnded } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { backendOf } from '../supervisor/index.js';
 import type { Supervisor } from '../supervisor/types.js';
@@ -45,57 +47,17 @@ async function launch(
   const { restartOf } = extra;
   if (interrupt.signal) throw new InterruptedError('start interrupted: nothing was started');
   ensureWorkingDirectory(plan.cwd, restartOf);
+  // Checked before anything is made: a request the pool can never meet, a --after that names no run.
+  const queued = prepareQueue(plan, config, registry);
   registry.ensureRunsDir();
   ensureFreeSpace(registry.runsDir);
-  const now = new Date();
-  const { id, layout } = createFreshRunDir(registry, plan.name, now);
-  let record: RunRecord;
-  try {
-    const git = await captureGit(plan.cwd, (diff) => writeGitDiff(layout, diff));
-    record = {
-      schemaVersion: SCHEMA_VERSION,
-      id,
-      name: plan.name,
-      backend: plan.backend,
-      script: plan.script,
-      args: plan.args,
-      command: plan.command,
-      cwd: plan.cwd,
-      interpreter: plan.interpreter,
-      tags: plan.tags,
-      env: plan.env,
-      createdAt: now.toISOString(),
-      status: { state: 'starting' },
-      launcher: processRef(process.pid),
-      ...backendOf(plan.backend).handleAtCreate(id),
-      hostname: hostname(),
-      user: currentUser(),
-      rlRunVersion: VERSION,
-      ...(git ? { git } : {}),
-      stopTimeoutMs: config.stop.timeoutMs,
-      restart: config.restart,
-      attempts: [],
-      ...(restartOf ? { restartOf } : {}),
-      ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
-      config: configSnapshot(config),
-    };
-    createOutputLogs(layout);
-    registry.write(record);
-  } catch (error) {
-    // Nothing half-made stays behind: the directory is ours, made a moment ago.
-    removeRunDir(layout);
-    throw diskError(error, registry.runsDir);
+  if (queued) {
+    const run = await createRun(plan, config, registry, extra, { state: 'queued', reason: 'waiting for the dispatcher' }, queued.fields);
+    return enqueueRun(run, queued, registry, withoutRunIdentity(stringEnv(process.env)));
   }
-
-  const env = {
-    ...stringEnv(process.env),
-    ...plan.env,
-    RL_RUN_ID: id,
-    RL_RUN_DIR: layout.dir,
-    RL_RUN_NAME: plan.name,
-    // Python holds output back in 4-8 KB blocks when it writes to a file.
-    PYTHONUNBUFFERED: '1',
-  };
+  const { record, layout } = await createRun(plan, config, registry, extra, { state: 'starting' });
+  const id = record.id;
+  const env = runEnvironment(stringEnv(process.env), { record, layout });
   const run = { record, layout };
   if (interrupt.signal) {
     markFailed(registry, id, INTERRUPTED);
@@ -111,6 +73,59 @@ async function launch(
   if (interrupt.signal) await takeDown(up, registry, supervisor);
   return up;
 }
+
+/** A fresh run directory with the run's first record in it; nothing is left behind when that fails. */
+async function createRun(
+  plan: LaunchPlan,
+  config: ResolvedConfig,
+  registry: Registry,
+  extra: { restartOf?: string; restartArgs?: string[] },
+  status: RunStatus,
+  fields: Partial<RunRecord> = {},
+): Promise<StoredRun> {
+  const { restartOf } = extra;
+  const now = new Date();
+  const { id, layout } = createFreshRunDir(registry, plan.name, now);
+  try {
+    const git = await captureGit(plan.cwd, (diff) => writeGitDiff(layout, diff));
+    const record: RunRecord = {
+      schemaVersion: SCHEMA_VERSION,
+      id,
+      name: plan.name,
+      backend: plan.backend,
+      script: plan.script,
+      args: plan.args,
+      command: plan.command,
+      cwd: plan.cwd,
+      interpreter: plan.interpreter,
+      tags: plan.tags,
+      env: plan.env,
+      createdAt: now.toISOString(),
+      status,
+      launcher: processRef(process.pid),
+      ...backendOf(plan.backend).handleAtCreate(id),
+      hostname: hostname(),
+      user: currentUser(),
+      rlRunVersion: VERSION,
+      ...(git ? { git } : {}),
+      stopTimeoutMs: config.stop.timeoutMs,
+      restart: config.restart,
+      attempts: [],
+      ...(restartOf ? { restartOf } : {}),
+      ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
+      ...fields,
+      config: configSnapshot(config),
+    };
+    createOutputLogs(layout);
+    registry.write(record);
+    return { record, layout };
+  } catch (error) {
+    // Nothing half-made stays behind: the directory is ours, made a moment ago.
+    removeRunDir(layout);
+    throw diskError(error, registry.runsDir);
+  }
+}
+
 
 const INTERRUPTED = 'start interrupted';
 
@@ -243,11 +258,6 @@ function diskError(error: unknown, runsDir: string): Error {
   return error instanceof Error ? error : new RuntimeError(String(error));
 }
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
-}
 
 function configSnapshot(config: ResolvedConfig): Record<string, unknown> {
   return JSON.parse(JSON.stringify(config)) as Record<string, unknown>;

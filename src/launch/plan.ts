@@ -19,6 +19,12 @@ export interface StartOptions {
   cwd?: string;
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
+  /** GPUs from the queue's pool (default 0). */
+  gpus?: number;
+  /** Runs (selectors) that must succeed before this one starts. */
+  after?: string[];
+  /** Queue order: higher first (default 0). */
+  priority?: number;
 }
 
 /** What the plan needs to know about the world, looked up by the caller. */
@@ -35,13 +41,24 @@ export interface LaunchFacts {
 }
 
 /** What a launch decides: the fields of the run record it will write, with their meanings there. */
-export type LaunchPlan = Pick<RunRecord, 'name' | 'script' | 'args' | 'command' | 'cwd' | 'interpreter' | 'tags' | 'env' | 'backend'>;
+export type LaunchPlan = Pick<RunRecord, 'name' | 'script' | 'args' | 'command' | 'cwd' | 'interpreter' | 'tags' | 'env' | 'backend'> & {
+  /** What it asks of rl-run's queue; absent: nothing (no GPUs, no order, no dependencies). */
+  request?: QueueAsk;
+};
+
+/** A run's request to the queue, as given (`after` still selectors until the launch resolves them). */
+export interface QueueAsk {
+  gpus: number;
+  priority: number;
+  after: string[];
+}
 
 export function planLaunch(options: StartOptions, config: ResolvedConfig, facts: LaunchFacts): LaunchPlan {
   const cwd = path.resolve(facts.cwd, options.cwd ?? '.');
   const env = { ...config.env, ...parseEnvPairs(options.env) };
   const tags = unique([...config.defaults.tags, ...options.tags]);
   const backend = options.backend ?? config.backend;
+  const request = queueAsk(options);
   // pm2 takes a start in a missing cwd, shows it online without a pid forever, and start waited 60 s.
   if (options.cwd !== undefined && !facts.isDirectory(cwd)) {
     throw new UsageError(`--cwd ${options.cwd}: ${cwd} is not a directory: give an existing folder`);
@@ -56,7 +73,7 @@ export function planLaunch(options: StartOptions, config: ResolvedConfig, facts:
       throw new UsageError(`'${command[0]}' is not installed or not on PATH: check the command, or give its full path`);
     }
     const name = nameFor(options, config, facts, null, command);
-    return { name, script: null, args: command.slice(1), command, cwd, interpreter: null, tags, env, backend };
+    return { name, script: null, args: command.slice(1), command, cwd, interpreter: null, tags, env, backend, ...request };
   }
 
   const script = path.resolve(cwd, options.script);
@@ -73,7 +90,17 @@ export function planLaunch(options: StartOptions, config: ResolvedConfig, facts:
   }
   const command = interpreter ? [interpreter, script, ...args] : [script, ...args];
   const name = nameFor(options, config, facts, script, command);
-  return { name, script, args, command, cwd, interpreter, tags, env, backend };
+  return { name, script, args, command, cwd, interpreter, tags, env, backend, ...request };
+}
+
+function queueAsk(options: StartOptions): { request?: QueueAsk } {
+  const gpus = options.gpus ?? 0;
+  const priority = options.priority ?? 0;
+  const after = options.after ?? [];
+  if (!Number.isInteger(gpus) || gpus < 0) throw new UsageError(`--gpus ${gpus}: expected a whole number >= 0`);
+  if (!Number.isSafeInteger(priority)) throw new UsageError(`--priority ${priority}: expected a whole number (higher starts first)`);
+  if (gpus === 0 && priority === 0 && after.length === 0) return {};
+  return { request: { gpus, priority, after } };
 }
 
 function nameFor(options: StartOptions, config: ResolvedConfig, facts: LaunchFacts, script: string | null, command: string[]): string {

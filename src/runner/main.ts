@@ -19,6 +19,8 @@ import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
 import { recordOutputSizes } from './output-index.js';
 import { StopWatch } from './stop.js';
+import { dispatchPass } from '../queue/dispatch.js';
+import { queueStore, trackedIds } from '../queue/store.js';
 
 /**
  * The run directory, held open: a user who moves it away (`mv runs/X /elsewhere`) mid-run still
@@ -234,12 +236,29 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-main().catch((error: Error) => {
-  log(`runner failed: ${error.stack ?? error.message}`);
+main()
+  .catch((error: Error) => {
+    log(`runner failed: ${error.stack ?? error.message}`);
+    try {
+      endAttempt({ state: 'failed', endedAt: new Date().toISOString(), exitCode: null, signal: null, reason: `rl-run runner failed: ${error.message}` });
+    } catch {
+      // the record itself is unreadable: the next reader shows the run as lost
+    }
+    process.exitCode = 1;
+  })
+  .then(dispatchAfterEnd);
+
+/**
+ * The fast path of the queue: the run's slot and GPUs are free now, so the runner starts whoever
+ * waits for them before it exits (the dispatcher's polling catches a runner that never gets here).
+ */
+async function dispatchAfterEnd(): Promise<void> {
+  const runsDir = path.dirname(runDir);
+  if (trackedIds(queueStore(runsDir)).length === 0) return;
   try {
-    endAttempt({ state: 'failed', endedAt: new Date().toISOString(), exitCode: null, signal: null, reason: `rl-run runner failed: ${error.message}` });
-  } catch {
-    // the record itself is unreadable: the next reader shows the run as lost
+    const result = await dispatchPass(runsDir);
+    if (result.started.length) log(`queue: started ${result.started.join(', ')}`);
+  } catch (error) {
+    log(`queue: dispatch after the run ended failed: ${(error as Error).message}`);
   }
-  process.exitCode = 1;
-});
+}
