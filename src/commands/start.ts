@@ -21,7 +21,7 @@ interface StartArgs extends GlobalArgs {
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
   gpus?: number;
-  after?: string[];
+  after?: string | string[];
   priority?: number;
   json?: boolean;
   '--'?: (string | number)[];
@@ -40,7 +40,7 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       .option('interpreter', { type: 'string', describe: 'Interpreter for the script (e.g. .venv/bin/python)' })
       .option('backend', { choices: ['pm2', 'slurm'] as const, describe: 'Where the run executes' })
       .option('gpus', { type: 'string', coerce: wholeNumber('gpus', 0), describe: "GPUs from the queue's pool (queue.gpus); the script sees exactly them in CUDA_VISIBLE_DEVICES" })
-      .option('after', { type: 'string', array: true, describe: 'Wait until this run has succeeded (repeat for more); fails without starting if it does not' })
+      .option('after', { type: 'string', describe: 'Wait until this run has succeeded (repeat for more); fails without starting if it does not' })
       .option('priority', { type: 'string', coerce: wholeNumber('priority', Number.MIN_SAFE_INTEGER), describe: 'Queue order: higher starts first, then the oldest (default 0)' })
       .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name, state} as JSON' })
       .example('$0 start train.py -- --lr 3e-4', 'a run of train.py with its own id, logs and record')

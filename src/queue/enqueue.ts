@@ -3,6 +3,7 @@ import { RuntimeError, UsageError } from '../errors.js';
 import type { LaunchPlan } from '../launch/plan.js';
 import type { RunRecord } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
+import { backendOf } from '../supervisor/index.js';
 import { dispatchPass } from './dispatch.js';
 import { ensureDispatcher } from './dispatcher.js';
 import { detectGpus } from './nvidia-smi.js';
@@ -22,7 +23,7 @@ export interface PreparedQueue {
  */
 export function prepareQueue(plan: LaunchPlan, config: ResolvedConfig, registry: Registry): PreparedQueue | null {
   const request = plan.request ?? { gpus: 0, priority: 0, after: [] };
-  if (plan.backend !== 'pm2') return null;
+  if (!backendOf(plan.backend).usesQueue) return null;
   if (config.queue === null && request.after.length === 0) {
     const problem = impossibleRequest({ maxParallel: null, pool: null, runsPerGpu: 1 }, request.gpus);
     if (problem) throw new UsageError(problem);
