@@ -7,7 +7,7 @@ import { Registry, type StoredRun } from '../registry/registry.js';
 import { observeRecord, supervisorFor } from '../supervisor/index.js';
 import { runIdsWithProcesses } from './occupancy.js';
 import { type ActiveRun, type Decision, type QueueSettings, type WaitingRun, planDispatch } from './plan.js';
-import { type QueueStore, dropEnv, queueStore, readEnv, readSettings, trackedIds, untrack, withQueueLock } from './store.js';
+import { type QueueStore, dispatchHeld, dropEnv, queueStore, readEnv, readSettings, trackedIds, untrack, withQueueLock } from './store.js';
 
 const NO_LIMITS: QueueSettings = { maxParallel: null, pool: null, runsPerGpu: 1 };
 const UP_TIMEOUT_MS = 60_000;
@@ -73,8 +73,11 @@ function decideAndMark(store: QueueStore, registry: Registry): Marked {
     }
     return states.get(id);
   };
-  const decisions = planDispatch({ settings, active, waiting, stateOf });
-  return apply(store, registry, settings, decisions);
+  const held = dispatchHeld(store);
+  const decisions = planDispatch({ settings, active, waiting, stateOf }).filter((decision) => !(held && decision.kind === 'start'));
+  const marked = apply(store, registry, settings, decisions);
+  if (held) marked.waiting += waiting.length - decisions.filter((decision) => decision.kind !== 'start').length;
+  return marked;
 }
 
 /** A run holds its slot and GPUs until it has ended and no process of it is left. */

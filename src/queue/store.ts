@@ -19,6 +19,7 @@ import type { QueueSettings } from './plan.js';
  *   env/<id>.json   the environment `start` was called with, for a run still queued
  *   lock            held for every dispatch decision (holder pid and start time; stale ones taken over)
  *   dispatcher      the live dispatcher's pid and start time
+ *   hold            until when nothing is started (a runner stopped from outside: pm2 going away)
  */
 export interface QueueStore {
   dir: string;
@@ -29,6 +30,7 @@ export interface QueueStore {
   ensureLock: string;
   dispatcher: string;
   dispatcherLog: string;
+  hold: string;
 }
 
 export const QUEUE_DIR = '.queue';
@@ -44,6 +46,7 @@ export function queueStore(runsDir: string): QueueStore {
     ensureLock: path.join(dir, 'ensure.lock'),
     dispatcher: path.join(dir, 'dispatcher'),
     dispatcherLog: path.join(dir, 'dispatcher.log'),
+    hold: path.join(dir, 'hold'),
   };
 }
 
@@ -118,6 +121,24 @@ export function readEnv(store: QueueStore, id: string): Record<string, string> |
 
 export function dropEnv(store: QueueStore, id: string): void {
   unlinkQuietly(path.join(store.env, `${id}.json`));
+}
+
+/** Holds every start for `ms` from now (a later hold extends it). */
+export function holdDispatch(store: QueueStore, ms: number): void {
+  ensurePrivateDir(store.dir);
+  writeJsonAtomic(store.hold, { until: Date.now() + ms });
+}
+
+/** Whether starts are held now. */
+export function dispatchHeld(store: QueueStore, now = Date.now()): boolean {
+  const text = readSmallRegularFile(store.hold, 256);
+  if (text === null) return false;
+  try {
+    const until = (JSON.parse(text) as { until?: unknown }).until;
+    return typeof until === 'number' && until > now;
+  } catch {
+    return false;
+  }
 }
 
 /** The live dispatcher's holder line, or null when none is alive. */

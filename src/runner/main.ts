@@ -20,7 +20,9 @@ import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
 import { recordOutputSizes } from './output-index.js';
 import { StopWatch } from './stop.js';
 import { dispatchPass } from '../queue/dispatch.js';
-import { queueStore, trackedIds } from '../queue/store.js';
+import { holdDispatch, queueStore, trackedIds } from '../queue/store.js';
+
+const HOLD_AFTER_SIGNAL_MS = 5_000;
 
 /**
  * The run directory, held open: a user who moves it away (`mv runs/X /elsewhere`) mid-run still
@@ -254,7 +256,15 @@ main()
  */
 async function dispatchAfterEnd(): Promise<void> {
   const runsDir = path.dirname(runDir);
-  if (trackedIds(queueStore(runsDir)).length === 0) return;
+  // A signal from outside is pm2 stopping or killing everything (`pm2 kill` stops its processes a
+  // few at a time, the dispatcher last): a run started now went into a daemon going away (seen in
+  // test/core/queue.test.ts). Starts wait a few seconds; a later dispatcher or command does them.
+  const store = queueStore(runsDir);
+  if (trackedIds(store).length === 0) return;
+  if (externalSignal) {
+    holdDispatch(store, HOLD_AFTER_SIGNAL_MS);
+    return;
+  }
   try {
     const result = await dispatchPass(runsDir);
     if (result.started.length) log(`queue: started ${result.started.join(', ')}`);
