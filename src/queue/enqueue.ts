@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { LaunchPlan } from '../launch/plan.js';
+import { pollUntil } from '../process/index.js';
 import type { RunRecord } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { backendOf } from '../supervisor/index.js';
@@ -57,6 +58,11 @@ export async function enqueueRun(run: StoredRun, prepared: PreparedQueue, regist
   writeSettings(store, prepared.settings);
   track(store, run.record.id, baseEnv);
   await dispatchPass(registry.runsDir);
+  // Another dispatcher (a runner whose run just ended) may have taken it first: it comes up all the same.
+  await pollUntil(() => {
+    const read = registry.readRaw(run.record.id);
+    return !read.ok || read.run.record.status.state !== 'starting';
+  }, 60_000);
   const after = registry.readRaw(run.record.id);
   if (!after.ok) throw new RuntimeError(`run ${run.record.id} cannot be read after it was queued: ${after.reason}`);
   const { status } = after.run.record;
