@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js';
 import { runEnvironment, stringEnv } from '../launch/environment.js';
 import { runLayout } from '../registry/run-dir/index.js';
-import { isAlive, processRef, sleep, withoutRunIdentity } from '../process/index.js';
+import { isAlive, pollUntil, processRef, withoutRunIdentity } from '../process/index.js';
 import { type RunRecord, type RunState, isEnded } from '../registry/record.js';
 import { Registry, type StoredRun } from '../registry/registry.js';
 import { observeRecord, supervisorFor } from '../supervisor/index.js';
@@ -34,7 +34,11 @@ export async function dispatchPass(runsDir: string, whenIdle?: () => void): Prom
     if (result.waiting === 0) whenIdle?.();
     return result;
   });
-  await Promise.all(decided.toStart.map((run) => startDispatched(store, registry, run)));
+  // One pm2 call at a time: the pm2 module is one connection per process, and two starts in
+  // parallel from one process disconnected each other (a start hung for good in the reliability case).
+  const handedOver: string[] = [];
+  for (const run of decided.toStart) if (await handOver(store, registry, run)) handedOver.push(run.record.id);
+  await Promise.all(handedOver.map((id) => untilUp(registry, id)));
   return { started: decided.toStart.map((run) => run.record.id), failed: decided.failed, waiting: decided.waiting };
 }
 
@@ -120,28 +124,36 @@ function apply(store: QueueStore, registry: Registry, settings: QueueSettings, d
 }
 
 
-/** Hands a run marked `starting` to pm2 with the environment it was queued with, and waits until it is up. */
-async function startDispatched(store: QueueStore, registry: Registry, run: StoredRun): Promise<void> {
+/** Hands a run marked `starting` to pm2 with the environment it was queued with; false when that failed (recorded). */
+async function handOver(store: QueueStore, registry: Registry, run: StoredRun): Promise<boolean> {
   const { id } = run.record;
   const base = readEnv(store, id) ?? withoutRunIdentity(stringEnv(process.env));
   try {
     const supervisor = await supervisorFor(run.record.backend, registry);
-    await supervisor.start(run, runEnvironment(base, run));
+    await withTimeLimit(supervisor.start(run, runEnvironment(base, run)), UP_TIMEOUT_MS);
   } catch (error) {
     markStartFailed(registry, id, `the supervisor could not start it: ${describeError(error)}`);
-    return;
+    return false;
   }
   dropEnv(store, id);
-  const deadline = Date.now() + UP_TIMEOUT_MS;
-  for (;;) {
+  return true;
+}
+
+/** Waits until the runner has taken the run (or it failed); past the limit it is recorded failed. */
+async function untilUp(registry: Registry, id: string): Promise<void> {
+  const up = await pollUntil(() => {
     const read = registry.readRaw(id);
-    if (!read.ok || read.run.record.status.state !== 'starting') return;
-    if (Date.now() > deadline) {
-      markStartFailed(registry, id, `it did not come up within ${UP_TIMEOUT_MS / 1000} s`);
-      return;
-    }
-    await sleep(15);
-  }
+    return !read.ok || read.run.record.status.state !== 'starting';
+  }, UP_TIMEOUT_MS, 15);
+  if (!up) markStartFailed(registry, id, `it did not come up within ${UP_TIMEOUT_MS / 1000} s`);
+}
+
+function withTimeLimit<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from pm2 within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 function markStartFailed(registry: Registry, id: string, reason: string): void {
