@@ -47,6 +47,8 @@ function processesByRun(runsDir) {
     let stat;
     try {
       environ = readFileSync(`/proc/${name}/environ`, 'latin1');
+      // The other two only for this sandbox's processes: the machine has hundreds.
+      if (!environ.includes(`RL_RUN_DIR=${runsDir}/`)) continue;
       cmdline = readFileSync(`/proc/${name}/cmdline`, 'latin1');
       stat = readFileSync(`/proc/${name}/stat`, 'latin1');
     } catch {
