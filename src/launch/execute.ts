@@ -25,7 +25,7 @@ export async function executeLaunch(
   config: ResolvedConfig,
   registry: Registry,
   supervisor: Supervisor,
-  extra: { restartOf?: string; restartArgs?: string[]; interrupt?: InterruptWatch } = {},
+  extra: { restartOf?: string; restartArgs?: string[]; interrupt?: InterruptWatch; deferDispatch?: boolean } = {},
 ): Promise<StoredRun> {
   assertLaunchable(plan, extra.restartOf ? `cannot restart ${extra.restartOf}` : 'cannot start');
   const interrupt = extra.interrupt ?? watchInterrupt();
@@ -41,7 +41,7 @@ async function launch(
   config: ResolvedConfig,
   registry: Registry,
   supervisor: Supervisor,
-  extra: { restartOf?: string; restartArgs?: string[] },
+  extra: { restartOf?: string; restartArgs?: string[]; deferDispatch?: boolean },
   interrupt: InterruptWatch,
 ): Promise<StoredRun> {
   const { restartOf } = extra;
@@ -53,7 +53,7 @@ async function launch(
   ensureFreeSpace(registry.runsDir);
   if (queued) {
     const run = await createRun(plan, config, registry, extra, { state: 'queued', reason: 'waiting for the dispatcher' }, queued.fields);
-    return enqueueRun(run, queued, registry, withoutRunIdentity(stringEnv(process.env)));
+    return enqueueRun(run, queued, registry, withoutRunIdentity(stringEnv(process.env)), extra.deferDispatch === true);
   }
   const { record, layout } = await createRun(plan, config, registry, extra, { state: 'starting' });
   const id = record.id;

@@ -53,10 +53,12 @@ export function resolveSettings(config: ResolvedConfig): QueueSettings {
  * when there is room, and then this returns it up, as a plain start would), and when it still
  * waits a dispatcher is made sure of. Returns the run as it is after that pass.
  */
-export async function enqueueRun(run: StoredRun, prepared: PreparedQueue, registry: Registry, baseEnv: Record<string, string>): Promise<StoredRun> {
+export async function enqueueRun(run: StoredRun, prepared: PreparedQueue, registry: Registry, baseEnv: Record<string, string>, defer = false): Promise<StoredRun> {
   const store = queueStore(registry.runsDir);
   writeSettings(store, prepared.settings);
   track(store, run.record.id, baseEnv);
+  // Many runs made at once (a sweep's cells) are dispatched together afterwards: dispatchNow.
+  if (defer) return run;
   await dispatchPass(registry.runsDir);
   // Another dispatcher (a runner whose run just ended) may have taken it first: it comes up all the same.
   await pollUntil(() => {
@@ -71,4 +73,13 @@ export async function enqueueRun(run: StoredRun, prepared: PreparedQueue, regist
   }
   if (status.state === 'queued') await ensureDispatcher(registry.runsDir);
   return after.run;
+}
+
+/**
+ * One dispatch pass now, then a dispatcher if anything still waits: for a command that queued many
+ * runs with `deferDispatch` (a sweep), once at the end instead of once per run.
+ */
+export async function dispatchNow(runsDir: string): Promise<void> {
+  await dispatchPass(runsDir);
+  await ensureDispatcher(runsDir);
 }
