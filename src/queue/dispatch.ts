@@ -1,5 +1,5 @@
 import { describeError } from '../errors.js';
-import { runEnvironment, stringEnv } from '../launch/environment.js';
+import { runEnvironment, stringEnv } from '../registry/run-environment.js';
 import { runLayout } from '../registry/run-dir/index.js';
 import { isAlive, pollUntil, processRef, withoutRunIdentity } from '../process/index.js';
 import { type RunRecord, type RunState, isEnded } from '../registry/record.js';

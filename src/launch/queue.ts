@@ -1,15 +1,15 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError } from '../errors.js';
-import type { LaunchPlan } from '../launch/plan.js';
+import type { LaunchPlan } from './plan.js';
 import { pollUntil } from '../process/index.js';
 import type { RunRecord } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { backendOf } from '../supervisor/index.js';
-import { dispatchPass } from './dispatch.js';
-import { ensureDispatcher } from './dispatcher.js';
-import { detectGpus } from './nvidia-smi.js';
-import { type QueueSettings, impossibleRequest } from './plan.js';
-import { queueStore, track, writeSettings } from './store.js';
+import { dispatchPass } from '../queue/dispatch.js';
+import { ensureDispatcher } from '../queue/dispatcher.js';
+import { detectGpus } from '../queue/nvidia-smi.js';
+import { type QueueSettings, impossibleRequest } from '../queue/plan.js';
+import { queueStore, track, writeSettings } from '../queue/store.js';
 
 /** What a launch through the queue has settled before anything is made. */
 export interface PreparedQueue {

@@ -1,4 +1,4 @@
-import type { StoredRun } from '../registry/registry.js';
+import type { StoredRun } from './registry.js';
 
 /**
  * The script's whole environment: `base` (the environment rl-run was called from), the run's own
