@@ -64,6 +64,8 @@ describe('the queue and GPU placement', () => {
     expect(p.record(none.id).gpus).toEqual([]);
     const ls = await p.cli(['ls']);
     expect(ls.stdout).toMatch(/GPUS/);
+    const show = await p.cli(['show', runs[0]!.id]);
+    expect(show.stdout).toMatch(new RegExp(`^gpus\\s+${p.record(runs[0]!.id).gpus[0]}$`, 'm'));
   });
 
   it('--after waits for success, and fails without starting when the dependency fails', async () => {
@@ -142,6 +144,39 @@ describe('the queue and GPU placement', () => {
     await waitFor('the victim to be gone', () => !isAlive(rec.pid) && !isAlive(rec.runner.pid));
     // Nobody types anything: the dispatcher sees the slot free.
     await waitFor('the queued run to start and end', () => p.state(waiting.id) === 'succeeded', 30_000);
+  });
+
+  it('a GPU is not given again while a process of the run that had it lives on (kill -9 left a worker behind)', async () => {
+    const p = project({ gpus: [0] });
+    // The script starts a worker (it inherits RL_RUN_ID) that lives until `release` exists, at most 60 s.
+    writeFileSync(
+      p.file('parent.py'),
+      [
+        'import os, subprocess, sys, time',
+        'worker = subprocess.Popen([sys.executable, "-c", "import os, sys, time\\nt = time.time()\\nwhile not os.path.exists(sys.argv[1]) and time.time() - t < 60: time.sleep(0.02)", sys.argv[1]])',
+        'open(sys.argv[2], "w").write(str(worker.pid))',
+        'time.sleep(600)',
+      ].join('\n'),
+    );
+    writeFileSync(
+      p.file('child.py'),
+      'import os, sys\npid = int(open(sys.argv[1]).read())\ntry:\n    os.kill(pid, 0)\n    alive = open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] != "Z"\nexcept OSError:\n    alive = False\nprint("worker alive:", alive, flush=True)\n',
+    );
+    const holder = await p.start(['parent.py', '--gpus', '1', '--', p.file('release'), p.file('worker.pid')]);
+    await waitFor('the worker to start', () => existsSync(p.file('worker.pid')) && readFileSync(p.file('worker.pid'), 'utf8'));
+    const next = await p.start(['child.py', '--gpus', '1', '--', p.file('worker.pid')]);
+    expect(next).toMatchObject({ state: 'queued', reason: 'waiting for a GPU (1 of 1 busy)' });
+    const rec = p.record(holder.id);
+    process.kill(rec.runner.pid, 'SIGKILL');
+    process.kill(rec.pid, 'SIGKILL');
+    // The dispatcher's pass finds the run lost (it writes that) and still sees its worker on GPU 0.
+    await waitFor('the holder to be found lost', () => p.state(holder.id) === 'lost');
+    expect(p.state(next.id)).toBe('queued');
+    expect(p.record(next.id).status.reason).toBe('waiting for a GPU (1 of 1 busy)');
+    p.go('release');
+    await waitFor('the next run to end', () => FINAL.includes(p.state(next.id)));
+    expect(p.record(next.id).gpus).toEqual([0]);
+    expect(p.stdout(next.id)).toContain('worker alive: False');
   });
 
   it('after pm2 kill, queued runs stay queued and the next rl-run command resumes dispatch', async () => {
