@@ -24,7 +24,10 @@ export interface PreparedQueue {
  */
 export function prepareQueue(plan: LaunchPlan, config: ResolvedConfig, registry: Registry): PreparedQueue | null {
   const request = plan.request ?? { gpus: 0, priority: 0, after: [] };
-  if (!backendOf(plan.backend).usesQueue) return null;
+  if (!backendOf(plan.backend).usesQueue) {
+    if (request.after.length) throw new UsageError(`--after works on rl-run's own queue, not with backend ${plan.backend}: leave it out, or start with --backend pm2`);
+    return null;
+  }
   if (config.queue === null && request.after.length === 0) {
     const problem = impossibleRequest({ maxParallel: null, pool: null, runsPerGpu: 1 }, request.gpus);
     if (problem) throw new UsageError(problem);
