@@ -82,11 +82,11 @@ export async function restart(selector: string, options: RestartOptions, globals
   });
   const { record, layout } = run;
   if (options.json) {
-    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record), restartOf: old.record.id, restartArgs: options.addedArgs });
+    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record), state: record.status.state, restartOf: old.record.id, restartArgs: options.addedArgs });
     return;
   }
   const added = options.addedArgs.length ? `, with added arguments: ${options.addedArgs.join(' ')}` : '';
-  out.line(`started ${record.id} (restart of ${old.record.id}${added})`);
+  out.line(`${record.status.state === 'queued' ? 'queued' : 'started'} ${record.id} (restart of ${old.record.id}${added})`);
   out.line(`  logs:   ${layout.dir}`);
   out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
 }
