@@ -154,7 +154,7 @@ export function claimDispatcher(store: QueueStore): boolean {
   const mine = holderText();
   const current = liveDispatcher(store);
   if (current !== null && current !== mine) return false;
-  writeJsonAtomicText(store.dispatcher, mine);
+  replaceText(store.dispatcher, mine);
   return true;
 }
 
@@ -162,8 +162,11 @@ export function releaseDispatcher(store: QueueStore): void {
   if (readSmallRegularFile(store.dispatcher, 64)?.trim() === holderText()) unlinkQuietly(store.dispatcher);
 }
 
-function writeJsonAtomicText(file: string, text: string): void {
-  // writeJsonAtomic adds quotes; the holder file is plain text like every lock's.
+/**
+ * Plain text like every lock's holder, written under the queue lock. A reader in between sees no
+ * dispatcher and starts one, which finds this one alive when it claims and exits.
+ */
+function replaceText(file: string, text: string): void {
   unlinkQuietly(file);
   try {
     createExclusive(file, text);
