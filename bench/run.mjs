@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
 import { errorRow, renderMachine, renderMisses, renderTable } from './lib/report.mjs';
-import { cliStartRows, firstLineRows, logsRows, lsRows, metricsRows, startStopRows, statsRows, throughputRows } from './lib/rows.mjs';
+import { cliStartRows, firstLineRows, logsRows, lsRows, metricsRows, queueRows, startStopRows, statsRows, throughputRows } from './lib/rows.mjs';
 import { ROOT } from './lib/sandbox.mjs';
 
 const quick = Boolean(process.env.BENCH_QUICK);
@@ -60,6 +60,7 @@ const { metricsExtraction } = await import('./suites/metrics.mjs');
 const { startStop } = await import('./suites/start-stop.mjs');
 const { throughput } = await import('./suites/throughput.mjs');
 const { statsSuite } = await import('./suites/stats.mjs');
+const { queueBench } = await import('./suites/queue.mjs');
 
 // Sized so that the full run stays under 10 minutes on 2 cores; most of it is the 1 GiB writes
 // (about 30 s each for python with PYTHONUNBUFFERED=1, several times that through pm2's out_file).
@@ -73,6 +74,7 @@ const SUITES = [
   ['metrics', '`metrics`', () => metricsExtraction({ bytes: quick ? 20e6 : 300e6, reps: quick ? 1 : 2, compareRuns: quick ? 4 : 20, compareBytes: quick ? 10e6 : 100e6 }), metricsRows],
   ['throughput', 'output throughput', () => throughput({ bytes: quick ? 16 << 20 : 1 << 30, reps: 2, pm2Reps: 1 }), throughputRows],
   ['stats', 'statistics', () => statsSuite({ experiments: quick ? 300 : 2_000, coverageReps: quick ? 1_000 : 5_000, reps: quick ? 2 : 5 }), statsRows],
+  ['queue', 'the queue', () => queueBench({ reps: quick ? 3 : 15, jobs: 20, seconds: 1 }), queueRows],
 ];
 
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null;
@@ -145,6 +147,12 @@ ${misses}
   a minute); then, on the largest: the newest directory removed, a run.json edited, one truncated.
 - **logs -n 100**: the 5 MB log is written in full; the larger ones are sparse files whose last 8 MB are real
   lines (both readers only read the end).
+- **queue**: \`bench/scripts/slot_job.py\` appends its own \`start\` and \`end\` epoch times to a log. Latency: one slot
+  (queue.maxParallel 1) held by a job that waits for a file, a second job queued behind it; the file is dropped and
+  the figure is the holder's \`end\` to the queued job's \`start\` (python's start included), first repetition not
+  counted. Throughput: 20 jobs of 1 s submitted one after another by \`rl-run start\` (queue.maxParallel 4), by
+  \`pm2 start\` (no limit, what a bash loop does) and by task-spooler (\`tsp -S 4\`, its own socket), from the first
+  submission to the last job's end; the most jobs at once comes from their own times.
 - **metrics**: \`rl-run metrics <run> --json\` as a whole process, its peak RSS and CPU time written by a
   \`--import\` preload at exit, on (a) the console logs of real runs in test/fixtures/metrics (SB3 and baselines
   tables, CleanRL, wandb, verl under Ray, reinforce-style lines, a traceback) concatenated and repeated

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { Registry } from '../registry/registry.js';
 import { observeRecord } from '../supervisor/index.js';
 import { noticeRepair } from '../notify/notice.js';
+import { queueStore, trackedIds } from '../queue/store.js';
 
 /** Flags every command takes. */
 export interface GlobalArgs {
@@ -24,7 +25,22 @@ export async function openContext(argv: GlobalArgs, cwd: string = process.cwd())
   const registry = new Registry(config.runsDir, observeRecord, noticeRepair);
   const warning = registry.runsDirWarning();
   if (warning) out.warn(warning);
+  await resumeQueue(config.runsDir);
   return { config, registry };
+}
+
+/**
+ * Queued runs wait for a dispatcher; after `pm2 kill` or a reboot there is none until some rl-run
+ * command starts it: any command does (one readdir when nothing is queued).
+ */
+async function resumeQueue(runsDir: string): Promise<void> {
+  if (trackedIds(queueStore(runsDir)).length === 0) return;
+  try {
+    const { ensureDispatcher } = await import('../queue/dispatcher.js');
+    await ensureDispatcher(runsDir);
+  } catch (error) {
+    out.warn(`queued runs wait: ${(error as Error).message}`);
+  }
 }
 
 /** Where a command writes what it has to say; tests and the CLI share it. */

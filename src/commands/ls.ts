@@ -13,6 +13,7 @@ import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
 import { liveColumns, liveJson } from './ls-live.js';
 import { showTrash } from './restore.js';
+import { queueOrderOf } from '../queue/positions.js';
 
 interface LsArgs extends GlobalArgs {
   status?: string[];
@@ -102,15 +103,19 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   const { columns: live } = await liveColumns(runs);
   // A sweep's runs differ only in their cell: show it once some listed run has one.
   const cells = runs.some(({ record }) => record.sweep !== undefined);
+  // A GPU column once some listed run went through a GPU pool; a queued run shows its place.
+  const gpus = runs.some(({ record }) => record.gpus !== undefined || (record.queue?.gpus ?? 0) > 0);
+  const order = runs.some(({ record }) => record.status.state === 'queued') ? queueOrderOf(registry.runsDir) : [];
   out.line(
     renderTable(
-      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), ...live.header, ...(cells ? ['CELL'] : []), 'TAGS'],
+      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(gpus ? ['GPUS'] : []), ...(where ? ['WHERE'] : []), ...live.header, ...(cells ? ['CELL'] : []), 'TAGS'],
       runs.map(({ record }) => [
         record.id,
-        colourStatus(record.status.state, out.colour) + eventFlag(record),
+        colourStatus(record.status.state, out.colour) + queueNote(record, order) + eventFlag(record),
         ago(record.startedAt ?? record.createdAt, now),
         runDuration(record, now),
         exitSummary(record),
+        ...(gpus ? [gpuCell(record)] : []),
         ...(where ? [whereOf(record)] : []),
         ...live.cells(record.id),
         ...(cells ? [record.sweep ? cellLabel(record.sweep.cell) : ''] : []),
@@ -118,6 +123,20 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
       ]),
     ),
   );
+}
+
+/** ` #2` for the second run in the queue; '' for any other. */
+function queueNote(record: RunRecord, order: readonly string[]): string {
+  if (record.status.state !== 'queued') return '';
+  const position = order.indexOf(record.id) + 1;
+  return position > 0 ? ` #${position}` : '';
+}
+
+/** The GPUs a run was given ('0,1'; '-' for none from a pool), or what a queued one asks for ('wants 2'). */
+function gpuCell(record: RunRecord): string {
+  if (record.gpus !== undefined) return record.gpus.length ? record.gpus.join(',') : '-';
+  const asked = record.queue?.gpus ?? 0;
+  return record.status.state === 'queued' && asked > 0 ? `wants ${asked}` : '';
 }
 
 /** The backend's own account ("slurm 123 on node7"), or just its name ("pm2"). */

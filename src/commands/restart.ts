@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { ensureWorkingDirectory, executeLaunch } from '../launch/execute.js';
 import { type LaunchPlan, assertLaunchable } from '../launch/plan.js';
+import { UsageError } from '../errors.js';
 import { isEnded } from '../registry/record.js';
 import type { StoredRun } from '../registry/registry.js';
 import { handlesJson, supervisorFor } from '../supervisor/index.js';
@@ -47,6 +48,8 @@ export function planFromRecord(run: StoredRun, addedArgs: readonly string[] = []
     tags: record.tags,
     env: record.env,
     backend: record.backend,
+    // A run that asked the queue for GPUs or an order asks again; its dependencies were met once.
+    ...(record.queue && (record.queue.gpus > 0 || record.queue.priority !== 0) ? { request: { gpus: record.queue.gpus, priority: record.queue.priority, after: [] } } : {}),
   };
 }
 
@@ -60,6 +63,9 @@ export interface RestartOptions {
 export async function restart(selector: string, options: RestartOptions, globals: GlobalArgs): Promise<void> {
   const { config, registry } = await openContext(globals);
   const old = registry.resolve(selector);
+  if (old.record.status.state === 'queued') {
+    throw new UsageError(`cannot restart ${old.record.id}: it is still queued and has not started; 'rl-run stop ${old.record.id}' cancels it`);
+  }
   const plan = planFromRecord(old, options.addedArgs);
   // Validate first: a record whose name or env was edited by hand, or whose cwd is gone, is refused
   // before the old run is stopped: a restart that cannot start must not have stopped anything.
@@ -76,11 +82,11 @@ export async function restart(selector: string, options: RestartOptions, globals
   });
   const { record, layout } = run;
   if (options.json) {
-    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record), restartOf: old.record.id, restartArgs: options.addedArgs });
+    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record), state: record.status.state, restartOf: old.record.id, restartArgs: options.addedArgs });
     return;
   }
   const added = options.addedArgs.length ? `, with added arguments: ${options.addedArgs.join(' ')}` : '';
-  out.line(`started ${record.id} (restart of ${old.record.id}${added})`);
+  out.line(`${record.status.state === 'queued' ? 'queued' : 'started'} ${record.id} (restart of ${old.record.id}${added})`);
   out.line(`  logs:   ${layout.dir}`);
   out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
 }

@@ -3,7 +3,7 @@ import { colourStatus, exitSummary, runDuration } from '../format/status.js';
 import { ago } from '../format/time.js';
 import { eventLines } from '../format/events.js';
 import { readLastLines } from '../logs/tail.js';
-import { statusFields } from '../registry/record.js';
+import { type RunRecord, statusFields } from '../registry/record.js';
 import { UnsafeFileError } from '../registry/safe-fs.js';
 import { backendOf } from '../supervisor/index.js';
 import { shellQuote } from '../format/shell.js';
@@ -54,6 +54,8 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
     ['backend', backendOf(record.backend).describe(record)],
     ['node', record.status.state === 'running' ? record.status.node : undefined],
     ['pid', record.pid ? String(record.pid) : undefined],
+    ['gpus', record.gpus ? (record.gpus.length ? record.gpus.join(',') : 'none (CUDA_VISIBLE_DEVICES empty)') : record.queue?.gpus ? `asks for ${record.queue.gpus}` : undefined],
+    ['queue', record.queue ? queueLine(record.queue) : undefined],
     ['host', `${record.user}@${record.hostname}`],
     ['git', record.git ? `${record.git.commit.slice(0, 12)}${record.git.branch ? ` (${record.git.branch})` : ''}${record.git.dirty ? ', dirty: see git.diff' : ''}` : undefined],
     ...liveRows(live),
@@ -90,4 +92,10 @@ function stderrTail(file: string): string[] {
     out.warn(error.message);
     return [];
   }
+}
+
+/** `priority 2, after ppo-…`: what the run asked of the queue, when it asked anything. */
+function queueLine(queue: NonNullable<RunRecord['queue']>): string | undefined {
+  const parts = [...(queue.priority !== 0 ? [`priority ${queue.priority}`] : []), ...(queue.after.length ? [`after ${queue.after.join(', ')}`] : [])];
+  return parts.length ? parts.join(', ') : undefined;
 }

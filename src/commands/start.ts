@@ -10,6 +10,9 @@ import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { singleFlag } from './flags.js';
 import { applyWatchdogFlag } from '../config/watching.js';
+import { wholeNumber } from './flags.js';
+import { RuntimeError } from '../errors.js';
+import { launchState, queuePlace } from '../queue/positions.js';
 
 interface StartArgs extends GlobalArgs {
   script?: string;
@@ -20,6 +23,9 @@ interface StartArgs extends GlobalArgs {
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
   watchdog?: string;
+  gpus?: number;
+  after?: string | string[];
+  priority?: number;
   json?: boolean;
   '--'?: (string | number)[];
 }
@@ -37,8 +43,12 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       .option('interpreter', { type: 'string', describe: 'Interpreter for the script (e.g. .venv/bin/python)' })
       .option('backend', { choices: ['pm2', 'slurm'] as const, describe: 'Where the run executes' })
       .option('watchdog', { type: 'string', describe: "Watch for NaN and stalls: 'on', 'off', or e.g. nan,stall=30m,action=stop (over the config's watchdog)" })
-      .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name} as JSON' })
+      .option('gpus', { type: 'string', coerce: wholeNumber('gpus', 0), describe: "GPUs from the queue's pool (queue.gpus); the script sees exactly them in CUDA_VISIBLE_DEVICES" })
+      .option('after', { type: 'string', describe: 'Wait until this run has succeeded (repeat for more); fails without starting if it does not' })
+      .option('priority', { type: 'string', coerce: wholeNumber('priority', Number.MIN_SAFE_INTEGER), describe: 'Queue order: higher starts first, then the oldest (default 0)' })
+      .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name, state} as JSON' })
       .example('$0 start train.py -- --lr 3e-4', 'a run of train.py with its own id, logs and record')
+      .example('$0 start train.py --gpus 1 --after ppo', 'on one GPU of the pool, once the run ppo has succeeded')
       .example('$0 start train.py --name ppo --tag sweep -- --seed 1', 'named and tagged')
       .example('$0 start -- python3 -m pkg.train --x 1', 'a plain command'),
   handler: async (argv) => {
@@ -52,6 +62,9 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       ...(argv.interpreter !== undefined ? { interpreter: argv.interpreter } : {}),
       ...(argv.backend !== undefined ? { backend: argv.backend } : {}),
       ...(argv.watchdog !== undefined ? { watchdog: singleFlag('watchdog', argv.watchdog) } : {}),
+      ...(argv.gpus !== undefined ? { gpus: argv.gpus } : {}),
+      ...(argv.after !== undefined ? { after: listFlag(argv.after) } : {}),
+      ...(argv.priority !== undefined ? { priority: argv.priority } : {}),
     };
     // Checked before the config loads, so a bad spec starts nothing.
     if (options.watchdog !== undefined) applyWatchdogFlag(options.watchdog, null);
@@ -83,11 +96,18 @@ async function startWatched(options: StartOptions, globals: GlobalArgs, json: bo
   const supervisor = await supervisorFor(plan.backend, registry);
   const run = await executeLaunch(plan, config, registry, supervisor, { interrupt });
   const { record, layout } = run;
+  const queued = record.status.state === 'queued' ? queuePlace(registry.runsDir, record) : null;
   if (json) {
-    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record) });
+    out.json({ id: record.id, name: record.name, dir: layout.dir, ...handlesJson(record), ...launchState(record), ...(queued ? { position: queued.position } : {}) });
     return;
   }
-  out.line(`started ${record.id}${backendOf(record.backend).startedNote(record)}`);
+  if (record.status.state === 'failed') throw new RuntimeError(`run ${record.id} failed without starting: ${record.status.reason}`);
+  if (queued) {
+    out.line(`queued ${record.id} (#${queued.position} in the queue: ${queued.reason})`);
+    out.line(`  see:    ${cliCommand()} ls --status queued`);
+    return;
+  }
+  out.line(`started ${record.id}${backendOf(record.backend).startedNote(record)}${record.gpus?.length ? ` on GPU ${record.gpus.join(',')}` : ''}`);
   out.line(`  logs:   ${layout.dir}`);
   out.line(`  follow: ${cliCommand()} logs ${record.id} -f`);
 }

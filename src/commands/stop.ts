@@ -7,6 +7,7 @@ import type { Registry, StoredRun } from '../registry/registry.js';
 import { listFilter } from '../registry/run-filter.js';
 import { resolveSweep } from '../registry/sweep-dir.js';
 import { supervisorFor } from '../supervisor/index.js';
+import { CANCELLED, cancelQueued } from '../queue/cancel.js';
 import type { StopOutcome, StopProgress } from '../supervisor/types.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 
@@ -76,6 +77,10 @@ export async function stop(selection: StopSelection, timeout: string | undefined
   const leaving = sayStopGoesOn(() => [...waiting.values()], ticker);
   const results = await Promise.allSettled(
     runs.map(async (run) => {
+      if (run.record.status.state === 'queued' && (await cancelQueued(registry, run.record.id))) {
+        out.line(`stopped ${run.record.id} (${CANCELLED})`);
+        return;
+      }
       const supervisor = await supervisorFor(run.record.backend, registry);
       const outcome = await supervisor.stop(run, timeoutMs ?? run.record.stopTimeoutMs ?? config.stop.timeoutMs, (progress) => {
         const first = waiting.size === 0;

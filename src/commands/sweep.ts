@@ -189,6 +189,8 @@ async function launch(
       failed: failed.map((o) => ({ cell: sweep.cells[o.index]!.cell, error: o.error })),
     });
   } else {
+    const queued = outcomes.filter((o) => o.run?.record.status.state === 'queued').length;
+    if (queued > 0) out.line(`  ${queued} queued: rl-run's queue starts them as slots and GPUs free up ('${cliCommand()} ls --status queued')`);
     out.line(`  status: ${cliCommand()} sweep status ${sweep.id}`);
   }
   if (interrupt.signal && outcomes.length < indices.length) {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { describeConfigError } from './errors.js';
 import { configFileProblem, findConfigCandidates } from './presence.js';
-import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
+import { DEFAULTS, QUEUE_DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 import { resolveNotify, resolveWatchdog } from './watching.js';
 
@@ -75,6 +75,13 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
     sweeps: { ...DEFAULTS.sweeps, ...user.sweeps },
     watchdog: resolveWatchdog(user.watchdog),
     notify: resolveNotify(user.notify),
+    queue: user.queue
+      ? {
+          maxParallel: user.queue.maxParallel ?? QUEUE_DEFAULTS.maxParallel,
+          gpus: user.queue.gpus ?? QUEUE_DEFAULTS.gpus,
+          runsPerGpu: user.queue.runsPerGpu ?? QUEUE_DEFAULTS.runsPerGpu,
+        }
+      : null,
     configFile,
   };
 }

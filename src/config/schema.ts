@@ -52,6 +52,14 @@ export interface QueueConfig {
   runsPerGpu?: number;
 }
 
+export interface ResolvedQueueConfig {
+  /** null: no limit on how many run at once. */
+  maxParallel: number | null;
+  /** null: no GPU pool (runs get no CUDA_VISIBLE_DEVICES and cannot ask for GPUs). */
+  gpus: number[] | 'auto' | null;
+  runsPerGpu: number;
+}
+
 /** A sweep declared in the config, started with `rl-run sweep NAME`. */
 export interface SweepConfig {
   script: string;
@@ -163,6 +171,8 @@ export interface ResolvedConfig {
   watchdog: ResolvedWatchdog | null;
   /** Where a run's ends and watchdog events are sent; null when the config has no `notify`. */
   notify: ResolvedNotify | null;
+  /** rl-run's own queue; null when the config has no `queue` section (start starts at once). */
+  queue: ResolvedQueueConfig | null;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -177,7 +187,7 @@ export const DEFAULT_METRIC_FILES: readonly string[] = [
   '**/events.out.tfevents.*',
 ];
 
-export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'watchdog' | 'notify'> & { runsDir: string } = {
+export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'watchdog' | 'notify' | 'queue'> & { runsDir: string } = {
   runsDir: 'runs',
   interpreters: { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node' },
   env: {},
@@ -191,6 +201,9 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'watchdog
   progress: {},
   sweeps: {},
 };
+
+/** What each key of a `queue` section falls back to; with no section at all, there is no queue (null). */
+export const QUEUE_DEFAULTS: ResolvedQueueConfig = { maxParallel: null, gpus: null, runsPerGpu: 1 };
 
 /** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */
 export function defineConfig(config: UserConfig): UserConfig {

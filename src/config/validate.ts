@@ -31,6 +31,11 @@ const isEventList: Check = (v) =>
   Array.isArray(v) && v.every((e) => (NOTIFY_EVENTS as readonly unknown[]).includes(e))
     ? null
     : `an array of ${NOTIFY_EVENTS.map((e) => `'${e}'`).join(', ')}`;
+const isGpuPool: Check = (v) =>
+  v === 'auto' ||
+  (Array.isArray(v) && v.length > 0 && v.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0) && new Set(v).size === v.length)
+    ? null
+    : "'auto' or a non-empty array of distinct GPU indices (whole numbers >= 0)";
 
 type Shape = { [key: string]: Check | Shape };
 
@@ -62,6 +67,7 @@ const SHAPE: Shape = {
   sweeps: (v) => (isPlainObject(v) ? null : 'an object of named sweeps ({ ppo: { script, grid, seeds } })'),
   watchdog: { nan: isBoolean, stall: stallProblem, action: oneOf('notify', 'stop', 'resume') },
   notify: { on: isEventList, command: isString, webhook: webhookProblem },
+  queue: { maxParallel: isPositiveInt, gpus: isGpuPool, runsPerGpu: isPositiveInt },
 };
 
 const isGrid: Check = (v) =>

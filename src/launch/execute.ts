@@ -5,8 +5,10 @@ import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js
 import { captureGit } from '../git/git.js';
 import { makeRunId } from '../registry/id.js';
 import { type RunLayout, createOutputLogs, removeRunDir, runLayout, writeGitDiff } from '../registry/run-dir/index.js';
-import { currentUser, findRunProcesses, pollUntil, processRef, signalAll, sleep } from '../process/index.js';
-import { type RunRecord, SCHEMA_VERSION, isEnded } from '../registry/record.js';
+import { currentUser, findRunProcesses, pollUntil, processRef, signalAll, sleep, withoutRunIdentity } from '../process/index.js';
+import { enqueueRun, prepareQueue } from './queue.js';
+import { runEnvironment, stringEnv } from '../registry/run-environment.js';
+import { type RunRecord, type RunStatus, SCHEMA_VERSION, isEnded } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { backendOf } from '../supervisor/index.js';
 import type { Supervisor } from '../supervisor/types.js';
@@ -23,7 +25,7 @@ export async function executeLaunch(
   config: ResolvedConfig,
   registry: Registry,
   supervisor: Supervisor,
-  extra: { restartOf?: string; restartArgs?: string[]; interrupt?: InterruptWatch } = {},
+  extra: { restartOf?: string; restartArgs?: string[]; interrupt?: InterruptWatch; deferDispatch?: boolean } = {},
 ): Promise<StoredRun> {
   assertLaunchable(plan, extra.restartOf ? `cannot restart ${extra.restartOf}` : 'cannot start');
   const interrupt = extra.interrupt ?? watchInterrupt();
@@ -39,12 +41,24 @@ async function launch(
   config: ResolvedConfig,
   registry: Registry,
   supervisor: Supervisor,
-  extra: { restartOf?: string; restartArgs?: string[] },
+  extra: { restartOf?: string; restartArgs?: string[]; deferDispatch?: boolean },
   interrupt: InterruptWatch,
 ): Promise<StoredRun> {
+  const { restartOf } = extra;
   if (interrupt.signal) throw new InterruptedError('start interrupted: nothing was started');
-  const { run, env } = await createRun(plan, config, registry, extra);
-  const { id } = run.record;
+  ensureWorkingDirectory(plan.cwd, restartOf);
+  // Checked before anything is made: a request the pool can never meet, a --after that names no run.
+  const queued = prepareQueue(plan, config, registry);
+  registry.ensureRunsDir();
+  ensureFreeSpace(registry.runsDir);
+  if (queued) {
+    const run = await makeRun(plan, config, registry, extra, { state: 'queued', reason: 'waiting for the dispatcher' }, queued.fields);
+    return enqueueRun(run, queued, registry, withoutRunIdentity(stringEnv(process.env)), extra.deferDispatch === true);
+  }
+  const { record, layout } = await makeRun(plan, config, registry, extra, { state: 'starting' });
+  const id = record.id;
+  const env = runEnvironment(stringEnv(process.env), { record, layout });
+  const run = { record, layout };
   if (interrupt.signal) {
     markFailed(registry, id, INTERRUPTED);
     throw new InterruptedError(`start interrupted: run ${id} was not started (recorded as failed: ${INTERRUPTED})`);
@@ -71,16 +85,28 @@ export async function createRun(
   registry: Registry,
   extra: { restartOf?: string; restartArgs?: string[] } = {},
 ): Promise<{ run: StoredRun; env: Record<string, string> }> {
-  const { restartOf } = extra;
-  ensureWorkingDirectory(plan.cwd, restartOf);
+  ensureWorkingDirectory(plan.cwd, extra.restartOf);
   registry.ensureRunsDir();
   ensureFreeSpace(registry.runsDir);
+  const run = await makeRun(plan, config, registry, extra, { state: 'starting' });
+  return { run, env: runEnvironment(stringEnv(process.env), run) };
+}
+
+/** A fresh run directory with the run's first record in it; nothing is left behind when that fails. */
+async function makeRun(
+  plan: LaunchPlan,
+  config: ResolvedConfig,
+  registry: Registry,
+  extra: { restartOf?: string; restartArgs?: string[] },
+  status: RunStatus,
+  fields: Partial<RunRecord> = {},
+): Promise<StoredRun> {
+  const { restartOf } = extra;
   const now = new Date();
   const { id, layout } = createFreshRunDir(registry, plan.name, now);
-  let record: RunRecord;
   try {
     const git = await captureGit(plan.cwd, (diff) => writeGitDiff(layout, diff));
-    record = {
+    const record: RunRecord = {
       schemaVersion: SCHEMA_VERSION,
       id,
       name: plan.name,
@@ -93,7 +119,7 @@ export async function createRun(
       tags: plan.tags,
       env: plan.env,
       createdAt: now.toISOString(),
-      status: { state: 'starting' },
+      status,
       launcher: processRef(process.pid),
       ...backendOf(plan.backend).handleAtCreate(id),
       hostname: hostname(),
@@ -106,27 +132,19 @@ export async function createRun(
       ...(restartOf ? { restartOf } : {}),
       ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
       ...(plan.sweep ? { sweep: plan.sweep } : {}),
+      ...fields,
       config: configSnapshot(config),
     };
     createOutputLogs(layout);
     registry.write(record);
+    return { record, layout };
   } catch (error) {
     // Nothing half-made stays behind: the directory is ours, made a moment ago.
     removeRunDir(layout);
     throw diskError(error, registry.runsDir);
   }
-
-  const env = {
-    ...stringEnv(process.env),
-    ...plan.env,
-    RL_RUN_ID: id,
-    RL_RUN_DIR: layout.dir,
-    RL_RUN_NAME: plan.name,
-    // Python holds output back in 4-8 KB blocks when it writes to a file.
-    PYTHONUNBUFFERED: '1',
-  };
-  return { run: { record, layout }, env };
 }
+
 
 const INTERRUPTED = 'start interrupted';
 
@@ -259,11 +277,6 @@ function diskError(error: unknown, runsDir: string): Error {
   return error instanceof Error ? error : new RuntimeError(String(error));
 }
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
-}
 
 function configSnapshot(config: ResolvedConfig): Record<string, unknown> {
   return JSON.parse(JSON.stringify(config)) as Record<string, unknown>;

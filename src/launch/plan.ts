@@ -21,10 +21,14 @@ export interface StartOptions {
   backend?: 'pm2' | 'slurm';
   /** The sweep cell this run is (rl-run sweep). */
   sweep?: SweepRef;
-  /** GPUs the run asks for, for the queue to place. */
-  gpus?: number;
   /** `--watchdog`, applied over the config's watchdog (watchdog/settings.ts). */
   watchdog?: string;
+  /** GPUs from the queue's pool (default 0). */
+  gpus?: number;
+  /** Runs (selectors) that must succeed before this one starts. */
+  after?: string[];
+  /** Queue order: higher first (default 0). */
+  priority?: number;
 }
 
 /** What the plan needs to know about the world, looked up by the caller. */
@@ -42,15 +46,23 @@ export interface LaunchFacts {
 
 /** What a launch decides: the fields of the run record it will write, with their meanings there. */
 export type LaunchPlan = Pick<RunRecord, 'name' | 'script' | 'args' | 'command' | 'cwd' | 'interpreter' | 'tags' | 'env' | 'backend' | 'sweep'> & {
-  /** GPUs the run asks for (a count; the queue places them). */
-  gpus?: number;
+  /** What it asks of rl-run's queue; absent: nothing (no GPUs, no order, no dependencies). */
+  request?: QueueAsk;
 };
+
+/** A run's request to the queue, as given (`after` still selectors until the launch resolves them). */
+export interface QueueAsk {
+  gpus: number;
+  priority: number;
+  after: string[];
+}
 
 export function planLaunch(options: StartOptions, config: ResolvedConfig, facts: LaunchFacts): LaunchPlan {
   const cwd = path.resolve(facts.cwd, options.cwd ?? '.');
   const env = { ...config.env, ...parseEnvPairs(options.env) };
   const tags = unique([...config.defaults.tags, ...options.tags]);
   const backend = options.backend ?? config.backend;
+  const request = queueAsk(options);
   // pm2 takes a start in a missing cwd, shows it online without a pid forever, and start waited 60 s.
   if (options.cwd !== undefined && !facts.isDirectory(cwd)) {
     throw new UsageError(`--cwd ${options.cwd}: ${cwd} is not a directory: give an existing folder`);
@@ -65,7 +77,7 @@ export function planLaunch(options: StartOptions, config: ResolvedConfig, facts:
       throw new UsageError(`'${command[0]}' is not installed or not on PATH: check the command, or give its full path`);
     }
     const name = nameFor(options, config, facts, null, command);
-    return { name, script: null, args: command.slice(1), command, cwd, interpreter: null, tags, env, backend, ...cellFields(options) };
+    return { name, script: null, args: command.slice(1), command, cwd, interpreter: null, tags, env, backend, ...cellField(options), ...request };
   }
 
   const script = path.resolve(cwd, options.script);
@@ -82,11 +94,21 @@ export function planLaunch(options: StartOptions, config: ResolvedConfig, facts:
   }
   const command = interpreter ? [interpreter, script, ...args] : [script, ...args];
   const name = nameFor(options, config, facts, script, command);
-  return { name, script, args, command, cwd, interpreter, tags, env, backend, ...cellFields(options) };
+  return { name, script, args, command, cwd, interpreter, tags, env, backend, ...cellField(options), ...request };
 }
 
-function cellFields(options: StartOptions): Pick<LaunchPlan, 'sweep' | 'gpus'> {
-  return { ...(options.sweep ? { sweep: options.sweep } : {}), ...(options.gpus !== undefined ? { gpus: options.gpus } : {}) };
+function cellField(options: StartOptions): Pick<LaunchPlan, 'sweep'> {
+  return options.sweep ? { sweep: options.sweep } : {};
+}
+
+function queueAsk(options: StartOptions): { request?: QueueAsk } {
+  const gpus = options.gpus ?? 0;
+  const priority = options.priority ?? 0;
+  const after = options.after ?? [];
+  if (!Number.isInteger(gpus) || gpus < 0) throw new UsageError(`--gpus ${gpus}: expected a whole number >= 0`);
+  if (!Number.isSafeInteger(priority)) throw new UsageError(`--priority ${priority}: expected a whole number (higher starts first)`);
+  if (gpus === 0 && priority === 0 && after.length === 0) return {};
+  return { request: { gpus, priority, after } };
 }
 
 function nameFor(options: StartOptions, config: ResolvedConfig, facts: LaunchFacts, script: string | null, command: string[]): string {

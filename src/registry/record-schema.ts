@@ -147,6 +147,7 @@ const STATUS_FIELDS: Record<string, Record<string, Field>> = {
     endedAt: ENDED,
     exitCode: { check: integerOrNull, expected: 'an integer or null' },
     signal: { check: stringOrNull, expected: 'a string or null' },
+    reason: { check: string, expected: 'a string' },
   },
   lost: { detectedAt: ENDED, reason: { check: string, expected: 'a string' } },
 };

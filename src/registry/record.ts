@@ -27,7 +27,8 @@ export type RunStatus =
   | { state: 'running'; node?: string }
   | { state: 'succeeded'; endedAt: string; exitCode: 0 }
   | { state: 'failed'; endedAt: string; exitCode: number | null; signal: string | null; reason: string }
-  | { state: 'stopped'; endedAt: string; exitCode: number | null; signal: string | null }
+  /** `reason` only where the stop needs saying: a queued run cancelled before it started. */
+  | { state: 'stopped'; endedAt: string; exitCode: number | null; signal: string | null; reason?: string }
   | { state: 'lost'; detectedAt: string; reason: string };
 
 export type RunState = RunStatus['state'];
@@ -165,7 +166,7 @@ export function statusFields(status: RunStatus): {
         reason: status.reason,
       };
     case 'stopped':
-      return { status: status.state, endedAt: status.endedAt, exitCode: status.exitCode, signal: status.signal };
+      return { status: status.state, endedAt: status.endedAt, exitCode: status.exitCode, signal: status.signal, ...(status.reason ? { reason: status.reason } : {}) };
     case 'lost':
       return { status: status.state, reason: status.reason };
     case 'pending':

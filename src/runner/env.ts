@@ -1,3 +1,5 @@
+import { PRESERVED_PREFIX } from '../supervisor/pm2/names.js';
+
 /**
  * pm2 adds its own bookkeeping to the environment of what it starts (pm_id, PM2_HOME, unique_id,
  * and the app's options as variables). The script gets the environment rl-run was started from,
@@ -55,7 +57,7 @@ const PM2_KEYS = new Set([
 ]);
 
 /** Names of variables the launcher passes through untouched even though pm2 uses the same names. */
-export const PRESERVED_PREFIX = 'RL_RUN_PRESERVE_';
+export { PRESERVED_PREFIX };
 
 export function scriptEnvironment(runnerEnv: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};

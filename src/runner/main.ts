@@ -21,6 +21,10 @@ import { recordOutputSizes } from './output-index.js';
 import { recordResources } from './resource-sampler.js';
 import { StopWatch } from './stop.js';
 import { notifyEnd, RunWatch } from './watchdog.js';
+import { dispatchPass } from '../queue/dispatch.js';
+import { holdDispatch, queueStore, trackedIds } from '../queue/store.js';
+
+const HOLD_AFTER_SIGNAL_MS = 5_000;
 
 /**
  * The run directory, held open: a user who moves it away (`mv runs/X /elsewhere`) mid-run still
@@ -240,12 +244,37 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-main().catch((error: Error) => {
-  log(`runner failed: ${error.stack ?? error.message}`);
-  try {
-    endAttempt({ state: 'failed', endedAt: new Date().toISOString(), exitCode: null, signal: null, reason: `rl-run runner failed: ${error.message}` });
-  } catch {
-    // the record itself is unreadable: the next reader shows the run as lost
+main()
+  .catch((error: Error) => {
+    log(`runner failed: ${error.stack ?? error.message}`);
+    try {
+      endAttempt({ state: 'failed', endedAt: new Date().toISOString(), exitCode: null, signal: null, reason: `rl-run runner failed: ${error.message}` });
+    } catch {
+      // the record itself is unreadable: the next reader shows the run as lost
+    }
+    process.exitCode = 1;
+  })
+  .then(dispatchAfterEnd);
+
+/**
+ * The fast path of the queue: the run's slot and GPUs are free now, so the runner starts whoever
+ * waits for them before it exits (the dispatcher's polling catches a runner that never gets here).
+ */
+async function dispatchAfterEnd(): Promise<void> {
+  const runsDir = path.dirname(runDir);
+  // A signal from outside is pm2 stopping or killing everything (`pm2 kill` stops its processes a
+  // few at a time, the dispatcher last): a run started now went into a daemon going away (seen in
+  // test/core/queue.test.ts). Starts wait a few seconds; a later dispatcher or command does them.
+  const store = queueStore(runsDir);
+  if (trackedIds(store).length === 0) return;
+  if (externalSignal) {
+    holdDispatch(store, HOLD_AFTER_SIGNAL_MS);
+    return;
   }
-  process.exitCode = 1;
-});
+  try {
+    const result = await dispatchPass(runsDir);
+    if (result.started.length) log(`queue: started ${result.started.join(', ')}`);
+  } catch (error) {
+    log(`queue: dispatch after the run ended failed: ${(error as Error).message}`);
+  }
+}

@@ -66,6 +66,8 @@ export interface Backend {
   where: ((record: RunRecord) => string) | null;
   /** What `clean --orphaned` plans to remove by (its ACTION column), e.g. 'scancel'. */
   readonly removeVerb: string;
+  /** Whether rl-run's own queue (slots, GPU pool, --after) applies; a cluster scheduler queues its jobs itself. */
+  readonly usesQueue: boolean;
   /** The backend's entries of rl-run runs; null when the backend cannot be asked here (no daemon, no SLURM). */
   listOrphans(): Promise<OrphanCandidate[] | null>;
   /** Removes entries listed by listOrphans, by handle. */

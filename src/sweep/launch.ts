@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import { createRun, executeLaunch, markFailed } from '../launch/execute.js';
+import { dispatchNow } from '../launch/queue.js';
 import type { InterruptWatch } from '../launch/interrupt.js';
 import { type LaunchFacts, type LaunchPlan, type StartOptions, planLaunch } from '../launch/plan.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
@@ -103,7 +104,8 @@ export async function startCells(
     if (interrupt.signal) break;
     let outcome: CellOutcome;
     try {
-      const run = await executeLaunch(plan, config, registry, supervisor, { interrupt: keepOpen(interrupt) });
+      // Queued cells are dispatched together once all are made: a 100-cell sweep returns in seconds.
+      const run = await executeLaunch(plan, config, registry, supervisor, { interrupt: keepOpen(interrupt), deferDispatch: true });
       remember(index, run.record.id);
       outcome = { index, run };
     } catch (error) {
@@ -112,6 +114,7 @@ export async function startCells(
     outcomes.push(outcome);
     onOutcome(outcome);
   }
+  if (outcomes.some((o) => o.run?.record.status.state === 'queued')) await dispatchNow(registry.runsDir);
   return outcomes;
 }
 

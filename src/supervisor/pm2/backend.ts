@@ -19,6 +19,7 @@ export const pm2Backend: Backend = {
   startedNote: () => '',
   where: null,
   removeVerb: 'pm2 delete',
+  usesQueue: true,
   async listOrphans() {
     const { listRlRunEntries, pm2DaemonRunning } = await import('./orphans.js');
     // Connecting would start a daemon, and an absent daemon lists nothing anyway.

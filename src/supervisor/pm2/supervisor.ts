@@ -3,11 +3,10 @@ import { RuntimeError, describeError } from '../../errors.js';
 import { findRunProcesses, isAlive, signalAll, signalVerified, sleep } from '../../process/index.js';
 import { type RunStatus, isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
-import { PRESERVED_PREFIX } from '../../runner/env.js';
 import { createRunnerLog, requestStop } from '../../registry/run-dir/index.js';
 import type { StopOutcome, StopProgress, Supervisor } from '../types.js';
 import { pm2Call, withPm2 } from './client.js';
-import { PM2_NAMESPACE, pm2NameFor } from './names.js';
+import { PM2_NAMESPACE, PRESERVED_PREFIX, pm2NameFor } from './names.js';
 
 
 /** dist/supervisor/pm2/supervisor.js → dist/runner/main.js */

@@ -22,6 +22,7 @@ export const slurmBackend: Backend = {
     return job;
   },
   removeVerb: 'scancel',
+  usesQueue: false,
   async listOrphans() {
     const { listRlRunJobs } = await import('./cli.js');
     return listRlRunJobs();
