@@ -138,7 +138,7 @@ describe('rl-run sweep', () => {
     const listed = await cliJson<{ id: string }[]>(sandbox, ['ls', '--sweep', prefix, '--json']);
     expect(listed.map((run) => run.id).sort()).toEqual(ids);
     const table = await sandbox.cli(['ls', '--sweep', made.id]);
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+STARTED\s+DURATION\s+EXIT\s+CELL\s+TAGS$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+STARTED\s+DURATION\s+EXIT\s+(CPU\s+MEM\s+)?CELL\s+TAGS$/);
     for (const cell of made.started) expect(table.stdout).toMatch(new RegExp(`${cell.runId}\\s+running .*lr=${cell.cell.lr} seed=${cell.cell.seed}`));
     expect(table.stdout).not.toContain(other.id);
 
