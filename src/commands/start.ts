@@ -7,6 +7,7 @@ import { type StartOptions, planLaunch } from '../launch/plan.js';
 import { currentUser } from '../process/index.js';
 import { backendOf, handlesJson, supervisorFor } from '../supervisor/index.js';
 import { cliCommand } from '../format/invocation.js';
+import { resumeWithFlags } from '../resume/args.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 
 interface StartArgs extends GlobalArgs {
@@ -18,6 +19,8 @@ interface StartArgs extends GlobalArgs {
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
   json?: boolean;
+  'resume-checkpoint'?: string;
+  'resume-args'?: string;
   '--'?: (string | number)[];
 }
 
@@ -34,6 +37,8 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       .option('interpreter', { type: 'string', describe: 'Interpreter for the script (e.g. .venv/bin/python)' })
       .option('backend', { choices: ['pm2', 'slurm'] as const, describe: 'Where the run executes' })
       .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name} as JSON' })
+      .option('resume-checkpoint', { type: 'string', describe: "Glob of the run's checkpoints inside its directory, for resuming (config: resume.checkpoint)" })
+      .option('resume-args', { type: 'string', describe: "Arguments that resume from {checkpoint}, e.g. '--resume {checkpoint}' (config: resume.args)" })
       .example('$0 start train.py -- --lr 3e-4', 'a run of train.py with its own id, logs and record')
       .example('$0 start train.py --name ppo --tag sweep -- --seed 1', 'named and tagged')
       .example('$0 start -- python3 -m pkg.train --x 1', 'a plain command'),
@@ -47,6 +52,8 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       ...(argv.cwd !== undefined ? { cwd: argv.cwd } : {}),
       ...(argv.interpreter !== undefined ? { interpreter: argv.interpreter } : {}),
       ...(argv.backend !== undefined ? { backend: argv.backend } : {}),
+      ...(argv['resume-checkpoint'] !== undefined ? { resumeCheckpoint: argv['resume-checkpoint'] } : {}),
+      ...(argv['resume-args'] !== undefined ? { resumeArgs: argv['resume-args'] } : {}),
     };
     await start(options, argv, Boolean(argv.json));
   },
@@ -63,7 +70,13 @@ export async function start(options: StartOptions, globals: GlobalArgs, json: bo
 }
 
 async function startWatched(options: StartOptions, globals: GlobalArgs, json: boolean, interrupt: InterruptWatch): Promise<void> {
-  const { config, registry } = await openContext(globals);
+  const context = await openContext(globals);
+  const { registry } = context;
+  const resume = resumeWithFlags(context.config.resume, {
+    ...(options.resumeCheckpoint !== undefined ? { checkpoint: options.resumeCheckpoint } : {}),
+    ...(options.resumeArgs !== undefined ? { args: options.resumeArgs } : {}),
+  });
+  const config = { ...context.config, resume };
   const plan = planLaunch(options, config, {
     cwd: process.cwd(),
     user: currentUser(),

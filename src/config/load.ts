@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { describeConfigError } from './errors.js';
 import { configFileProblem, findConfigCandidates } from './presence.js';
-import { DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
+import { DEFAULTS, DEFAULT_MAX_FRUITLESS_ATTEMPTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 
 const MODULE = 'rl-run';
@@ -70,6 +70,13 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
       patterns: user.metrics?.patterns ?? DEFAULTS.metrics.patterns,
       files: user.metrics?.files ?? DEFAULTS.metrics.files,
     },
+    resume: user.resume
+      ? {
+          checkpoint: user.resume.checkpoint,
+          args: user.resume.args,
+          maxFruitlessAttempts: user.resume.maxFruitlessAttempts ?? DEFAULT_MAX_FRUITLESS_ATTEMPTS,
+        }
+      : null,
     configFile,
   };
 }

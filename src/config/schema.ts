@@ -77,6 +77,15 @@ export interface ResumeConfig {
   maxFruitlessAttempts?: number;
 }
 
+export interface ResolvedResume {
+  checkpoint: string;
+  args: string[];
+  maxFruitlessAttempts: number;
+}
+
+/** A crash loop ends after this many attempts that saved no checkpoint and logged no new step. */
+export const DEFAULT_MAX_FRUITLESS_ATTEMPTS = 3;
+
 export interface WatchdogConfig {
   /** Flag a NaN or Inf in any metric value. */
   nan?: boolean;
@@ -137,6 +146,8 @@ export interface ResolvedConfig {
   backend: 'pm2' | 'slurm';
   slurm: SlurmConfig;
   metrics: { patterns: string[]; files: string[] };
+  /** How runs continue from their newest checkpoint; null when not configured. */
+  resume: ResolvedResume | null;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -151,7 +162,8 @@ export const DEFAULT_METRIC_FILES: readonly string[] = [
   '**/events.out.tfevents.*',
 ];
 
-export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile'> & { runsDir: string } = {
+/** `resume` has no default: a run resumes only when its config (or --resume-checkpoint) says how. */
+export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'resume'> & { runsDir: string } = {
   runsDir: 'runs',
   interpreters: { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node' },
   env: {},

@@ -1,5 +1,6 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
-import { ENV_KEY, type UserConfig } from './schema.js';
+import { checkpointGlobProblem, unknownResumePlaceholders } from '../resume/args.js';
+import { ENV_KEY, type ResumeConfig, type UserConfig } from './schema.js';
 
 /**
  * Checks a loaded config object without touching the disk. Returns the typed config, or a list of
@@ -49,6 +50,7 @@ const SHAPE: Shape = {
     setup: isStringArray,
   },
   metrics: { patterns: isStringArray, files: isStringArray },
+  resume: { checkpoint: isString, args: isStringArray, maxFruitlessAttempts: isPositiveInt },
 };
 
 export function validateConfig(raw: unknown): Validation {
@@ -79,7 +81,26 @@ export function validateConfig(raw: unknown): Validation {
       }
     });
   }
+  errors.push(...resumeProblems((raw as UserConfig).resume));
   return errors.length === 0 ? { ok: true, config: raw as UserConfig } : { ok: false, errors };
+}
+
+/** `resume` needs both keys, a glob that stays inside the run directory, and placeholders it knows. */
+function resumeProblems(resume: unknown): string[] {
+  if (!isPlainObject(resume)) return [];
+  const errors: string[] = [];
+  const { checkpoint, args } = resume as Partial<ResumeConfig>;
+  if (checkpoint === undefined) errors.push("resume.checkpoint: missing: a glob inside the run directory, e.g. 'checkpoints/*.pt'");
+  else if (typeof checkpoint === 'string') {
+    const problem = checkpointGlobProblem(checkpoint);
+    if (problem) errors.push(`resume.checkpoint: ${problem}`);
+  }
+  if (args === undefined) errors.push("resume.args: missing: the arguments that resume, e.g. ['--resume', '{checkpoint}']");
+  else if (Array.isArray(args)) {
+    const unknown = unknownResumePlaceholders(args.filter((a): a is string => typeof a === 'string'));
+    if (unknown.length) errors.push(`resume.args: unknown placeholder ${unknown.join(', ')} (known: {checkpoint}, {run_dir}, {attempt})`);
+  }
+  return errors;
 }
 
 function checkShape(value: Record<string, unknown>, shape: Shape, prefix: string): string[] {

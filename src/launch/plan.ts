@@ -19,6 +19,9 @@ export interface StartOptions {
   cwd?: string;
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
+  /** --resume-checkpoint and --resume-args (resume/args.ts lays them over the config). */
+  resumeCheckpoint?: string;
+  resumeArgs?: string;
 }
 
 /** What the plan needs to know about the world, looked up by the caller. */

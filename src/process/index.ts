@@ -18,3 +18,4 @@ export {
   runProcesses,
   withoutRunIdentity,
 } from './tree.js';
+export { bootId, bootTimeMs, supervisorGoingDown } from './shutdown.js';
