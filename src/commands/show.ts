@@ -6,6 +6,7 @@ import { statusFields } from '../registry/record.js';
 import { UnsafeFileError } from '../registry/safe-fs.js';
 import { backendOf } from '../supervisor/index.js';
 import { shellQuote } from '../format/shell.js';
+import { attemptLines } from '../format/attempts.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
 interface ShowArgs extends GlobalArgs {
@@ -60,6 +61,10 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) if (value !== undefined) out.line(`${key.padEnd(width)}  ${value}`);
+  if (record.attempts.length > 1) {
+    out.line('');
+    for (const line of attemptLines(record.attempts, layout.dir)) out.line(line);
+  }
   if (record.status.state === 'failed' || record.status.state === 'lost') {
     const tail = stderrTail(layout.stderr);
     if (tail.length) {
