@@ -192,7 +192,8 @@ async function prepareAttempt(record: RunRecord): Promise<AttemptPlan> {
   const number = record.attempts.length + 1;
   const resume = resumeOf(record);
   const checkpoint = number > 1 && resume ? await newestCheckpoint(layout.dir, resume.checkpoint) : null;
-  return planAttempt(record, layout.dir, number, resume, checkpoint);
+  // The script is given the run directory's own path: the pinned /proc/self/fd one is ours alone.
+  return planAttempt(record, runDir, number, resume, checkpoint);
 }
 
 /** The watchdog's (or any in-runner caller's) "end this attempt and resume from the newest checkpoint". */

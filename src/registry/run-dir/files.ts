@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { lstatSync, rmSync, unlinkSync } from 'node:fs';
 import { createExclusive } from '../safe-fs.js';
 import { GIT_DIFF_FILE, type RunLayout } from './paths.js';
 
@@ -14,7 +14,17 @@ export function createOutputLogs(layout: RunLayout): void {
 }
 
 export function createRunnerLog(layout: RunLayout): void {
+  // A resumed run's runner appends to the log of the ones before it: only a regular file will do.
+  if (isRegularFile(layout.runnerLog)) return;
   createExclusive(layout.runnerLog);
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Saves the uncommitted changes; returns the name run.json records them under. */
@@ -24,6 +34,8 @@ export function writeGitDiff(layout: RunLayout, diff: string): string {
 }
 
 export function writeBatchScript(layout: RunLayout, script: string): void {
+  // A resumed run's next job gets its own script (with the resume arguments) in place of the last one.
+  if (isRegularFile(layout.batchScript)) unlinkSync(layout.batchScript);
   createExclusive(layout.batchScript, script);
 }
 
