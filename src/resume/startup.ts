@@ -67,13 +67,18 @@ export function cronLines(input: HookInput): string[] {
     const env = [`PATH=${cronWord(input.pathEnv)}`, ...(input.pm2Home ? [`PM2_HOME=${cronWord(input.pm2Home)}`] : []), 'RL_RUN_NO_USER_CONFIG=1'];
     const command = [input.node, input.cli, 'resurrect', '--runs-dir', dir].map(cronWord).join(' ');
     const logFile = cronWord(path.join(dir, '.resurrect.log'));
-    return `@reboot ${env.join(' ')} ${command} >> ${logFile} 2>&1 ${CRON_MARK} ${dir}`;
+    return `@reboot ${env.join(' ')} ${command} >> ${logFile} 2>&1 ${cronMark(dir)}`;
   });
+}
+
+/** The comment that ends a runs directory's line; cron reads a % there too. */
+function cronMark(dir: string): string {
+  return `${CRON_MARK} ${dir.replaceAll('\n', ' ').replaceAll('%', '\\%')}`;
 }
 
 /** The crontab with this runs directory's line put in (install) or taken out (uninstall); other lines as they were. */
 export function editCrontab(current: string, runsDir: string, line: string | null): string {
-  const kept = current.split('\n').filter((l) => !(l.includes(CRON_MARK) && l.endsWith(` ${runsDir}`)));
+  const kept = current.split('\n').filter((l) => !l.endsWith(cronMark(runsDir)));
   while (kept.length && kept[kept.length - 1] === '') kept.pop();
   if (line) kept.push(line);
   return kept.length ? `${kept.join('\n')}\n` : '';
