@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type ResumeOutcome, resumeRun } from '../resume/continue.js';
+import { type ResumeOutcome, resumeRun } from '../launch/resume.js';
 import { cliCommand } from '../format/invocation.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 

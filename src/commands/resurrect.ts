@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { describeError } from '../errors.js';
 import { bootId, bootTimeMs } from '../process/index.js';
-import { resumeRun } from '../resume/continue.js';
+import { resumeRun } from '../launch/resume.js';
+import { backendOf } from '../supervisor/index.js';
 import { decideResurrect } from '../resume/plan.js';
 import { describeResume } from './resume.js';
 import { type GlobalArgs, openContext, out } from './context.js';
@@ -26,7 +27,7 @@ export const resurrectCommand: CommandModule<GlobalArgs, ResurrectArgs> = {
     const facts = { host: hostname(), bootId: bootId(), bootTimeMs: bootTimeMs() };
     const rows: { id: string; action: 'resumed' | 'would resume' | 'left alone' | 'failed'; why: string; attempt?: number; checkpoint?: string | null }[] = [];
     for (const run of registry.list().runs.reverse()) {
-      const decision = decideResurrect(run.record, facts);
+      const decision = decideResurrect(run.record, facts, backendOf(run.record.backend).local);
       if (!decision) continue;
       if (decision.action === 'leave') {
         rows.push({ id: run.record.id, action: 'left alone', why: decision.why });

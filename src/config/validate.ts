@@ -1,5 +1,5 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
-import { checkpointGlobProblem, unknownResumePlaceholders } from '../resume/args.js';
+import { checkpointGlobProblem, unknownResumePlaceholders } from './resume-checks.js';
 import { ENV_KEY, type ResumeConfig, type UserConfig } from './schema.js';
 
 /**

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { DEFAULT_MAX_FRUITLESS_ATTEMPTS, type ResolvedResume } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 
@@ -6,22 +5,8 @@ import { UsageError } from '../errors.js';
  * The arguments a resumed attempt gets, from plain data: `resume.args` with its placeholders filled
  * in. Pure, so the config check, the runner and `resume --dry-run` agree on them.
  */
-export const RESUME_PLACEHOLDERS = ['{checkpoint}', '{run_dir}', '{attempt}'] as const;
-
-export function unknownResumePlaceholders(args: readonly string[]): string[] {
-  const found = args.flatMap((arg) => arg.match(/\{[^{}]*\}/g) ?? []);
-  return [...new Set(found.filter((p) => !(RESUME_PLACEHOLDERS as readonly string[]).includes(p)))];
-}
-
-/** Why a checkpoint glob could reach outside the run directory, or null when it cannot. */
-export function checkpointGlobProblem(glob: string): string | null {
-  if (glob.includes('\0')) return 'expected a glob without NUL characters';
-  if (path.isAbsolute(glob)) return `${JSON.stringify(glob)} is absolute: give a glob relative to the run directory, e.g. 'checkpoints/*.pt'`;
-  if (glob.split('/').some((part) => part === '..' || part === '.')) {
-    return `${JSON.stringify(glob)} leaves the run directory ('..'): give a glob inside it, e.g. 'checkpoints/*.pt'`;
-  }
-  return null;
-}
+export { RESUME_PLACEHOLDERS, checkpointGlobProblem, unknownResumePlaceholders } from '../config/resume-checks.js';
+import { checkpointGlobProblem, unknownResumePlaceholders } from '../config/resume-checks.js';
 
 export function expandResumeArgs(args: readonly string[], values: { checkpoint: string; runDir: string; attempt: number }): string[] {
   return args.map((arg) =>

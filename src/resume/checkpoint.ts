@@ -1,6 +1,7 @@
 import { type Dirent, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { globToRegExp } from '../metrics/glob.js';
+import { sleep } from '../process/index.js';
 
 /**
  * Finding the newest complete checkpoint of a run. The choice is pure (`chooseCheckpoint`); the
@@ -76,7 +77,7 @@ export function listCheckpoints(runDir: string, glob: string): CheckpointFile[] 
 export async function newestCheckpoint(
   runDir: string,
   glob: string,
-  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  wait: (ms: number) => Promise<void> = sleep,
 ): Promise<string | null> {
   const first = listCheckpoints(runDir, glob);
   const now = Date.now();

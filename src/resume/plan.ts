@@ -7,7 +7,7 @@ import { resumeOf } from './settings.js';
  */
 
 /** Why `rl-run resume` refuses a run, or null when it may go on. */
-export function whyNotResume(record: Pick<RunRecord, 'id' | 'status' | 'backend' | 'hostname'>, host: string): string | null {
+export function whyNotResume(record: Pick<RunRecord, 'id' | 'status' | 'hostname'>, host: string, local: boolean): string | null {
   const { id, status } = record;
   switch (status.state) {
     case 'queued':
@@ -20,7 +20,7 @@ export function whyNotResume(record: Pick<RunRecord, 'id' | 'status' | 'backend'
       return `run ${id} succeeded: there is nothing to continue; 'rl-run restart ${id}' starts it again as a new run`;
     default:
   }
-  if (record.backend === 'pm2' && record.hostname && record.hostname !== host) {
+  if (local && record.hostname && record.hostname !== host) {
     return `run ${id} ran on ${record.hostname}: resume it there (its processes and pm2 are on that machine)`;
   }
   return null;
@@ -42,14 +42,14 @@ export const SHUTDOWN_WINDOW_MS = 10 * 60_000;
  * What `resurrect` does with a run, its status as observed now (a running record whose processes
  * are gone reads as lost). Null for runs not worth a line (succeeded).
  */
-export function decideResurrect(record: RunRecord, facts: ResurrectFacts): ResurrectDecision | null {
+export function decideResurrect(record: RunRecord, facts: ResurrectFacts, local: boolean): ResurrectDecision | null {
   const { status } = record;
   const last = record.attempts[record.attempts.length - 1];
   if (status.state === 'succeeded') return null;
   if (status.state === 'queued') return { action: 'leave', why: 'queued: the queue starts it' };
-  if (record.backend === 'slurm') {
-    if (status.state === 'pending' || status.state === 'running' || status.state === 'starting') return { action: 'leave', why: `${status.state} on SLURM` };
-    if (slurmResumable(record)) return { action: 'resume', why: `SLURM ended it (${'reason' in status ? status.reason : status.state}) and slurm.requeue is set` };
+  if (!local) {
+    if (status.state === 'pending' || status.state === 'running' || status.state === 'starting') return { action: 'leave', why: `${status.state} on ${record.backend}` };
+    if (slurmResumable(record)) return { action: 'resume', why: `the scheduler ended it (${'reason' in status ? status.reason : status.state}) and slurm.requeue is set` };
     return { action: 'leave', why: describeEnded(record) };
   }
   if (record.hostname && record.hostname !== facts.host) return { action: 'leave', why: `ran on ${record.hostname}, not on this machine` };

@@ -136,15 +136,15 @@ describe('what resurrect does', () => {
     ['still running', record({ status: { state: 'running' } }), 'leave'],
     ['lost on another machine', record({ hostname: 'there', status: { state: 'lost', detectedAt: 'x', reason: 'y' } }), 'leave'],
   ])('%s → %s', (_name, rec, action) => {
-    expect(decideResurrect(rec, facts)?.action).toBe(action);
+    expect(decideResurrect(rec, facts, rec.backend === 'pm2')?.action).toBe(action);
   });
   it('succeeded runs are not even listed', () => {
-    expect(decideResurrect(record({ status: { state: 'succeeded', endedAt: 'x', exitCode: 0 } }), facts)).toBeNull();
+    expect(decideResurrect(record({ status: { state: 'succeeded', endedAt: 'x', exitCode: 0 } }), facts, true)).toBeNull();
   });
   it('SLURM: a timeout is resumed only with slurm.requeue', () => {
     const timedOut = { backend: 'slurm' as const, status: { state: 'failed' as const, endedAt: 'x', exitCode: null, signal: null, reason: 'timeout' } };
-    expect(decideResurrect(record({ ...timedOut, config: { slurm: { requeue: true } } }), facts)?.action).toBe('resume');
-    expect(decideResurrect(record({ ...timedOut, config: { slurm: {} } }), facts)?.action).toBe('leave');
+    expect(decideResurrect(record({ ...timedOut, config: { slurm: { requeue: true } } }), facts, false)?.action).toBe('resume');
+    expect(decideResurrect(record({ ...timedOut, config: { slurm: {} } }), facts, false)?.action).toBe('leave');
   });
 });
 
@@ -155,7 +155,7 @@ describe('what resume refuses', () => {
     ['pending', /is pending/],
     ['queued', /is queued: the queue starts it/],
   ] as const)('%s', (state, message) => {
-    expect(whyNotResume(record({ status: { state } as RunRecord['status'] }), 'here')).toMatch(message);
+    expect(whyNotResume(record({ status: { state } as RunRecord['status'] }), 'here', true)).toMatch(message);
   });
   it('allows stopped, failed and lost', () => {
     for (const status of [
@@ -163,7 +163,7 @@ describe('what resume refuses', () => {
       { state: 'failed', endedAt: 'x', exitCode: 1, signal: null, reason: 'r' },
       { state: 'lost', detectedAt: 'x', reason: 'r' },
     ] as RunRecord['status'][]) {
-      expect(whyNotResume(record({ status }), 'here')).toBeNull();
+      expect(whyNotResume(record({ status }), 'here', true)).toBeNull();
     }
   });
 });

@@ -167,7 +167,7 @@ function writeQueued(box: Sandbox, like: Record<string, any>): string {
 describe('rl-run resurrect after a simulated reboot', () => {
   it('pm2 kill and kill -9 of every process: the 3 running runs come back from their newest checkpoints; stopped, killed-by-hand and queued runs stay', async () => {
     const args = (name: string) => [CKPT, '--name', name, ...RESUME_FLAGS, '--', '--steps', '100000', '--step-time', '0.01', '--ckpt-every', '7'];
-    const running = [];
+    const running: Awaited<ReturnType<typeof startRun>>[] = [];
     for (const name of ['alpha', 'beta', 'gamma']) running.push(await startRun(sandbox, args(name)));
     const stopped = await startRun(sandbox, args('stopped'));
     const byHand = await startRun(sandbox, args('byhand'));

@@ -13,10 +13,12 @@ export function createOutputLogs(layout: RunLayout): void {
   createExclusive(layout.stderr);
 }
 
-export function createRunnerLog(layout: RunLayout): void {
-  // A resumed run's runner appends to the log of the ones before it: only a regular file will do.
-  if (isRegularFile(layout.runnerLog)) return;
+/** True when the run had one already: it was started before (a resumed run), and its runner appends to it. */
+export function createRunnerLog(layout: RunLayout): boolean {
+  // Only a regular file will do: pm2 opens it following links.
+  if (isRegularFile(layout.runnerLog)) return true;
   createExclusive(layout.runnerLog);
+  return false;
 }
 
 function isRegularFile(file: string): boolean {

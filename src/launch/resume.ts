@@ -1,17 +1,18 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { RuntimeError, UsageError, describeError } from '../errors.js';
-import { ensureWorkingDirectory } from '../launch/execute.js';
+import { ensureWorkingDirectory } from './execute.js';
 import { pollUntil, processRef } from '../process/index.js';
 import type { Attempt, RunRecord } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { clearStopRequest } from '../registry/run-dir/index.js';
 import { appendNoFollow } from '../registry/safe-fs.js';
 import { backendOf, supervisorFor } from '../supervisor/index.js';
-import { planAttempt } from './attempt.js';
-import { newestCheckpoint } from './checkpoint.js';
-import { whyNotResume } from './plan.js';
-import { resumeOf } from './settings.js';
+import type { Backend } from '../supervisor/types.js';
+import { planAttempt } from '../resume/attempt.js';
+import { newestCheckpoint } from '../resume/checkpoint.js';
+import { whyNotResume } from '../resume/plan.js';
+import { resumeOf } from '../resume/settings.js';
 
 /**
  * Carries out `rl-run resume` (and each resume of `resurrect`): the same run, id, directory and
@@ -38,7 +39,7 @@ const START_TIMEOUT_MS = 60_000;
 /** What resuming `run` would do, checked: throws a UsageError (nothing done) when it may not. */
 export async function planResume(run: StoredRun, options: Pick<ResumeOptions, 'requireCheckpoint'>): Promise<ResumeOutcome> {
   const { record, layout } = run;
-  const refusal = whyNotResume(record, hostname());
+  const refusal = whyNotResume(record, hostname(), backendOf(record.backend).local);
   if (refusal) throw new UsageError(refusal);
   const resume = resumeOf(record);
   const checkpoint = resume ? await newestCheckpoint(layout.dir, resume.checkpoint) : null;
@@ -51,11 +52,10 @@ export async function resumeRun(registry: Registry, run: StoredRun, options: Res
   const planned = await planResume(run, options);
   if (options.dryRun) return planned;
   ensureWorkingDirectory(run.record.cwd, run.record.id);
-  if (run.record.backend === 'slurm') return resumeOnSlurm(registry, run, planned);
-  const supervisor = await supervisorFor('pm2', registry);
+  const backend = backendOf(run.record.backend);
+  if (!backend.local) return resumeOnScheduler(registry, run, planned, backend);
+  const supervisor = await supervisorFor(backend.name, registry);
   const claimed = claim(registry, run, (r) => r);
-  // pm2 keeps the ended runner's entry under the run's name: it goes, so the start below is a fresh one.
-  if (claimed.record.pm2Name) await backendOf('pm2').removeOrphans([claimed.record.pm2Name]).catch(() => undefined);
   try {
     await supervisor.start(claimed, runEnvironment(claimed));
   } catch (error) {
@@ -97,8 +97,8 @@ function claim(registry: Registry, run: StoredRun, extra: (record: RunRecord) =>
 }
 
 /** A new job for the same run: the batch script gets the resumed command; the logs get the separator first. */
-async function resumeOnSlurm(registry: Registry, run: StoredRun, planned: ResumeOutcome): Promise<ResumeOutcome> {
-  const supervisor = await supervisorFor('slurm', registry);
+async function resumeOnScheduler(registry: Registry, run: StoredRun, planned: ResumeOutcome, backend: Backend): Promise<ResumeOutcome> {
+  const supervisor = await supervisorFor(backend.name, registry);
   const resume = resumeOf(run.record);
   const plan = planAttempt(run.record, run.layout.dir, planned.attempt, resume, planned.checkpoint);
   const now = new Date().toISOString();
@@ -114,13 +114,13 @@ async function resumeOnSlurm(registry: Registry, run: StoredRun, planned: Resume
   try {
     await supervisor.start({ record: { ...claimed.record, command: plan.command }, layout: claimed.layout }, runEnvironment(claimed));
   } catch (error) {
-    markFailed(registry, claimed.record.id, `sbatch refused the next attempt: ${describeError(error)}`);
+    markFailed(registry, claimed.record.id, `the scheduler refused the next attempt: ${describeError(error)}`);
     throw error;
   }
   return planned;
 }
 
-/** A SLURM run's attempts so far; the first job left none in the record, so it is written down from the status. */
+/** A scheduler run's attempts so far; its first job left none in the record, so it is written down from the status. */
 function pastAttempts(record: RunRecord): Attempt[] {
   if (record.attempts.length > 0) return record.attempts;
   const { status } = record;
@@ -136,7 +136,7 @@ function pastAttempts(record: RunRecord): Attempt[] {
 }
 
 function attemptCount(record: RunRecord): number {
-  return record.backend === 'slurm' ? pastAttempts(record).length : record.attempts.length;
+  return backendOf(record.backend).local ? record.attempts.length : pastAttempts(record).length;
 }
 
 function runEnvironment(run: StoredRun): Record<string, string> {
