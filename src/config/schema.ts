@@ -31,7 +31,18 @@ export interface SlurmConfig {
   extraArgs?: string[];
   /** Shell lines run before the script: `module load`, `source venv/bin/activate`, … */
   setup?: string[];
+  /**
+   * A job that hits its time limit or is preempted continues as the run's next attempt, from its
+   * newest checkpoint (needs `resume`): submitted with --signal so the script is warned first, and
+   * resubmitted by the next `rl-run ls` or `rl-run resurrect`.
+   */
+  requeue?: boolean;
+  /** --signal given with requeue: which signal, to whom, how many seconds before the limit. */
+  signal?: string;
 }
+
+/** The warning a requeued job's script gets before its time limit (sbatch --signal). */
+export const DEFAULT_REQUEUE_SIGNAL = 'B:USR1@120';
 
 export interface MetricsConfig {
   /** Extra regexes applied to each stdout line; named groups become metrics. */

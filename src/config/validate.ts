@@ -17,6 +17,7 @@ const isStringMap: Check = (v) =>
   isPlainObject(v) && Object.values(v).every((s) => typeof s === 'string')
     ? null
     : 'an object of string values';
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
 const isNonNegativeInt: Check = (v) =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : 'a whole number >= 0';
 const isPositiveInt: Check = (v) =>
@@ -48,6 +49,8 @@ const SHAPE: Shape = {
     qos: isString,
     extraArgs: isStringArray,
     setup: isStringArray,
+    requeue: isBoolean,
+    signal: isString,
   },
   metrics: { patterns: isStringArray, files: isStringArray },
   resume: { checkpoint: isString, args: isStringArray, maxFruitlessAttempts: isPositiveInt },

@@ -23,6 +23,8 @@ import { resumeOf } from '../resume/settings.js';
 export interface ResumeOptions {
   requireCheckpoint: boolean;
   dryRun: boolean;
+  /** Refuse unless there is a checkpoint newer than the one the last attempt resumed from (an automatic requeue: no loop without progress). */
+  requireProgress?: boolean;
 }
 
 export interface ResumeOutcome {
@@ -37,7 +39,7 @@ export interface ResumeOutcome {
 const START_TIMEOUT_MS = 60_000;
 
 /** What resuming `run` would do, checked: throws a UsageError (nothing done) when it may not. */
-export async function planResume(run: StoredRun, options: Pick<ResumeOptions, 'requireCheckpoint'>): Promise<ResumeOutcome> {
+export async function planResume(run: StoredRun, options: Pick<ResumeOptions, 'requireCheckpoint' | 'requireProgress'>): Promise<ResumeOutcome> {
   const { record, layout } = run;
   const refusal = whyNotResume(record, hostname(), backendOf(record.backend).local);
   if (refusal) throw new UsageError(refusal);
@@ -45,6 +47,10 @@ export async function planResume(run: StoredRun, options: Pick<ResumeOptions, 'r
   const checkpoint = resume ? await newestCheckpoint(layout.dir, resume.checkpoint) : null;
   const scratchReason = checkpoint ? null : resume ? `no complete checkpoint matches ${resume.checkpoint} in ${layout.dir}` : 'the run has no resume settings (resume in runs.config.ts, or start --resume-checkpoint/--resume-args)';
   if (options.requireCheckpoint && !checkpoint) throw new UsageError(`cannot resume ${record.id} from a checkpoint: ${scratchReason}; nothing was changed`);
+  const last = record.attempts[record.attempts.length - 1];
+  if (options.requireProgress && (!checkpoint || (last?.checkpoint && path.join(layout.dir, checkpoint) === last.checkpoint))) {
+    throw new UsageError(`not resuming ${record.id} again: no checkpoint newer than the last attempt's (${last?.checkpoint ?? 'none'}); 'rl-run resume ${record.id}' does it anyway`);
+  }
   return { id: record.id, attempt: attemptCount(record) + 1, checkpoint, scratchReason };
 }
 

@@ -77,7 +77,8 @@ function endedWithShutdown(record: RunRecord, facts: ResurrectFacts): boolean {
 /** A SLURM job that hit its time limit or was preempted continues where `slurm.requeue` asks for it. */
 export function slurmResumable(record: RunRecord): boolean {
   const slurm = (record.config.slurm ?? {}) as { requeue?: unknown };
-  if (slurm.requeue !== true || record.stopRequestedAt) return false;
+  // Without resume settings every job would start over: requeue needs them.
+  if (slurm.requeue !== true || record.stopRequestedAt || !resumeOf(record)) return false;
   return isTimeLimitOrPreemption(record);
 }
 
