@@ -189,3 +189,16 @@ describe('the boot hook', () => {
     expect(editCrontab(installed, '/data/100%/runs', null)).toBe(mine);
   });
 });
+
+describe('slurm.requeue', () => {
+  it('submits with a warning signal before the time limit (default B:USR1@120, or slurm.signal)', async () => {
+    const { sbatchArgs } = await import('../../src/supervisor/slurm/script.js');
+    const { layoutOfDir } = await import('../../src/registry/run-dir/index.js');
+    const layout = layoutOfDir('/r/x-20260101-120000-abc123');
+    const args = (slurm: object) => sbatchArgs({ runId: 'x-20260101-120000-abc123', layout, cwd: '/', slurm });
+    expect(args({ requeue: true })).toContain('--signal=B:USR1@120');
+    expect(args({ requeue: true, signal: 'B:TERM@300' })).toContain('--signal=B:TERM@300');
+    expect(args({}).some((a: string) => a.startsWith('--signal'))).toBe(false);
+    expect(validateConfig({ slurm: { requeue: 'yes' } }).ok).toBe(false);
+  });
+});
