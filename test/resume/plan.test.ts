@@ -141,9 +141,12 @@ describe('what resurrect does', () => {
   it('succeeded runs are not even listed', () => {
     expect(decideResurrect(record({ status: { state: 'succeeded', endedAt: 'x', exitCode: 0 } }), facts, true)).toBeNull();
   });
-  it('SLURM: a timeout is resumed only with slurm.requeue', () => {
+  it('SLURM: a timeout is resumed only with slurm.requeue and resume settings', () => {
     const timedOut = { backend: 'slurm' as const, status: { state: 'failed' as const, endedAt: 'x', exitCode: null, signal: null, reason: 'timeout' } };
-    expect(decideResurrect(record({ ...timedOut, config: { slurm: { requeue: true } } }), facts, false)?.action).toBe('resume');
+    const resume = { checkpoint: 'c/*.pt', args: ['--resume', '{checkpoint}'] };
+    expect(decideResurrect(record({ ...timedOut, config: { slurm: { requeue: true }, resume } }), facts, false)?.action).toBe('resume');
+    // Without resume settings each job would start over: not requeued.
+    expect(decideResurrect(record({ ...timedOut, config: { slurm: { requeue: true } } }), facts, false)?.action).toBe('leave');
     expect(decideResurrect(record({ ...timedOut, config: { slurm: {} } }), facts, false)?.action).toBe('leave');
   });
 });
