@@ -1,16 +1,26 @@
 import { hostname } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { describeError } from '../errors.js';
+import { type ResumeOutcome, planResume, startResume } from '../launch/resume.js';
 import { bootId, bootTimeMs } from '../process/index.js';
-import { resumeRun } from '../launch/resume.js';
-import { backendOf } from '../supervisor/index.js';
+import type { StoredRun } from '../registry/registry.js';
 import { decideResurrect } from '../resume/plan.js';
+import { backendOf } from '../supervisor/index.js';
 import { describeResume } from './resume.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 
 interface ResurrectArgs extends GlobalArgs {
   'dry-run'?: boolean;
   json?: boolean;
+}
+
+interface Row {
+  id: string;
+  action: 'resumed' | 'would resume' | 'left alone' | 'failed';
+  why: string;
+  attempt?: number;
+  checkpoint?: string | null;
+  scratchReason?: string | null;
 }
 
 export const resurrectCommand: CommandModule<GlobalArgs, ResurrectArgs> = {
@@ -25,27 +35,56 @@ export const resurrectCommand: CommandModule<GlobalArgs, ResurrectArgs> = {
     const dryRun = Boolean(argv['dry-run']);
     const { registry } = await openContext(argv);
     const facts = { host: hostname(), bootId: bootId(), bootTimeMs: bootTimeMs() };
-    const rows: { id: string; action: 'resumed' | 'would resume' | 'left alone' | 'failed'; why: string; attempt?: number; checkpoint?: string | null }[] = [];
+    const rows: Row[] = [];
+    const chosen: { run: StoredRun; why: string }[] = [];
     for (const run of registry.list().runs.reverse()) {
       const decision = decideResurrect(run.record, facts, backendOf(run.record.backend).local);
       if (!decision) continue;
-      if (decision.action === 'leave') {
-        rows.push({ id: run.record.id, action: 'left alone', why: decision.why });
+      if (decision.action === 'leave') rows.push({ id: run.record.id, action: 'left alone', why: decision.why });
+      else chosen.push({ run, why: decision.why });
+    }
+    // Each plan may wait 2 s to be sure of a checkpoint: all at once, then every start, then every wait.
+    const plans = await Promise.all(chosen.map(({ run }) => planResume(run, { requireCheckpoint: false }).catch((error: unknown) => error)));
+    const waits: { index: number; wait: () => Promise<ResumeOutcome> }[] = [];
+    const failed = (id: string, error: unknown) => {
+      rows.push({ id, action: 'failed', why: describeError(error) });
+      process.exitCode = 1;
+    };
+    for (const [index, { run, why }] of chosen.entries()) {
+      const planned = plans[index];
+      if (planned instanceof Error || planned === undefined) {
+        failed(run.record.id, planned);
+        continue;
+      }
+      const plan = planned as ResumeOutcome;
+      if (dryRun) {
+        rows.push({ id: run.record.id, action: 'would resume', why, attempt: plan.attempt, checkpoint: plan.checkpoint, scratchReason: plan.scratchReason });
         continue;
       }
       try {
-        const outcome = await resumeRun(registry, run, { requireCheckpoint: false, dryRun });
-        rows.push({ id: run.record.id, action: dryRun ? 'would resume' : 'resumed', why: decision.why, attempt: outcome.attempt, checkpoint: outcome.checkpoint });
-        if (!argv.json) out.line(`${describeResume(outcome, dryRun)} (${decision.why})`);
+        waits.push({ index, wait: await startResume(registry, run, plan) });
       } catch (error) {
-        rows.push({ id: run.record.id, action: 'failed', why: describeError(error) });
-        if (!argv.json) out.line(`could not resume ${run.record.id}: ${describeError(error)}`);
-        process.exitCode = 1;
+        failed(run.record.id, error);
+      }
+    }
+    for (const { index, wait } of waits) {
+      const { run, why } = chosen[index]!;
+      try {
+        const outcome = await wait();
+        rows.push({ id: run.record.id, action: 'resumed', why, attempt: outcome.attempt, checkpoint: outcome.checkpoint, scratchReason: outcome.scratchReason });
+      } catch (error) {
+        failed(run.record.id, error);
       }
     }
     if (argv.json) {
       out.json(rows);
       return;
+    }
+    for (const row of rows) {
+      if (row.action === 'resumed' || row.action === 'would resume') {
+        const outcome = { id: row.id, attempt: row.attempt ?? 0, checkpoint: row.checkpoint ?? null, scratchReason: row.scratchReason ?? null };
+        out.line(`${describeResume(outcome, row.action === 'would resume')} (${row.why})`);
+      } else if (row.action === 'failed') out.line(`could not resume ${row.id}: ${row.why}`);
     }
     for (const row of rows) if (row.action === 'left alone') out.line(`left alone ${row.id}: ${row.why}`);
     if (rows.length === 0) out.line('nothing to resurrect: no run was taken down');

@@ -57,9 +57,20 @@ export async function planResume(run: StoredRun, options: Pick<ResumeOptions, 'r
 export async function resumeRun(registry: Registry, run: StoredRun, options: ResumeOptions): Promise<ResumeOutcome> {
   const planned = await planResume(run, options);
   if (options.dryRun) return planned;
+  return (await startResume(registry, run, planned))();
+}
+
+/**
+ * Starts the planned attempt and returns the wait for it to come up, so that `resurrect` starts
+ * every run before it waits for any (each runner may spend 2 s making sure of its checkpoint).
+ */
+export async function startResume(registry: Registry, run: StoredRun, planned: ResumeOutcome): Promise<() => Promise<ResumeOutcome>> {
   ensureWorkingDirectory(run.record.cwd, run.record.id);
   const backend = backendOf(run.record.backend);
-  if (!backend.local) return resumeOnScheduler(registry, run, planned, backend);
+  if (!backend.local) {
+    const done = await resumeOnScheduler(registry, run, planned, backend);
+    return async () => done;
+  }
   const supervisor = await supervisorFor(backend.name, registry);
   const claimed = claim(registry, run, (r) => r);
   try {
@@ -68,6 +79,10 @@ export async function resumeRun(registry: Registry, run: StoredRun, options: Res
     markFailed(registry, claimed.record.id, `the supervisor could not start it again: ${describeError(error)}`);
     throw error;
   }
+  return () => untilUp(registry, claimed, planned);
+}
+
+async function untilUp(registry: Registry, claimed: StoredRun, planned: ResumeOutcome): Promise<ResumeOutcome> {
   const up = await pollUntil(() => {
     const read = registry.readRaw(claimed.record.id);
     return read.ok && read.run.record.status.state !== 'starting';
