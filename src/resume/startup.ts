@@ -38,7 +38,6 @@ export function systemdUnit(input: HookInput): string {
     'Type=oneshot',
     unitEnv('PATH', input.pathEnv),
     ...(input.pm2Home ? [unitEnv('PM2_HOME', input.pm2Home)] : []),
-    'Environment=RL_RUN_NO_USER_CONFIG=1',
     ...input.runsDirs.map((dir) => `ExecStart=${[input.node, input.cli, 'resurrect', '--runs-dir', dir].map(unitWord).join(' ')}`),
     '',
     '[Install]',
@@ -64,7 +63,7 @@ function cronWord(word: string): string {
 /** One `@reboot` line per runs directory, each ending with CRON_MARK so uninstall finds them. */
 export function cronLines(input: HookInput): string[] {
   return input.runsDirs.map((dir) => {
-    const env = [`PATH=${cronWord(input.pathEnv)}`, ...(input.pm2Home ? [`PM2_HOME=${cronWord(input.pm2Home)}`] : []), 'RL_RUN_NO_USER_CONFIG=1'];
+    const env = [`PATH=${cronWord(input.pathEnv)}`, ...(input.pm2Home ? [`PM2_HOME=${cronWord(input.pm2Home)}`] : [])];
     const command = [input.node, input.cli, 'resurrect', '--runs-dir', dir].map(cronWord).join(' ');
     const logFile = cronWord(path.join(dir, '.resurrect.log'));
     return `@reboot ${env.join(' ')} ${command} >> ${logFile} 2>&1 ${cronMark(dir)}`;

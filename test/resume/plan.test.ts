@@ -182,7 +182,7 @@ describe('the boot hook', () => {
   });
   it('an @reboot line, % escaped for cron, put in and taken out leaving other lines alone', () => {
     const [line] = cronLines({ ...input, runsDirs: ['/data/100%/runs'] });
-    expect(line).toMatch(/^@reboot PATH=\/usr\/bin:\/bin RL_RUN_NO_USER_CONFIG=1 \/usr\/bin\/node '\/opt\/rl run\/cli.js' resurrect --runs-dir '\/data\/100\\%\/runs' >> /);
+    expect(line).toMatch(/^@reboot PATH=\/usr\/bin:\/bin \/usr\/bin\/node '\/opt\/rl run\/cli.js' resurrect --runs-dir '\/data\/100\\%\/runs' >> /);
     expect(line).not.toMatch(/[^\\]%/);
     expect(line).toContain(CRON_MARK);
     const mine = '0 * * * * backup\n';

@@ -213,6 +213,22 @@ describe('rl-run resurrect after a simulated reboot', () => {
   });
 });
 
+describe('a pm2 daemon taken down by a signal (as a shutdown does)', () => {
+  it('its runs record the supervisor going down, and resurrect resumes them', async () => {
+    const run = await startRun(sandbox, [CKPT, '--name', 'daemon', ...RESUME_FLAGS, '--', '--steps', '100000', '--step-time', '0.01', '--ckpt-every', '10']);
+    await waitFor('a checkpoint', () => lastStep(run.dir) > 15);
+    const daemon = Number(readFileSync(path.join(sandbox.pm2Home, 'pm2.pid'), 'utf8'));
+    process.kill(daemon, 'SIGTERM');
+    const record = await ended(run.id);
+    expect(record.status.state).toBe('failed');
+    expect(record.attempts[0].endCause).toBe('supervisor-down');
+    expect(record.status.reason).toMatch(/^the pm2 daemon was signalled and is exiting \(SIGINT\); 'rl-run resurrect' continues it$/);
+    await waitFor('the daemon to exit', () => !isAlive(daemon));
+    const result = await sandbox.cli(['resurrect']);
+    expect(result.stdout).toMatch(new RegExp(`^resumed ${run.id} as attempt 2, from checkpoints/step_\\d+\\.pt \\(its supervisor went down`, 'm'));
+  });
+});
+
 describe('rl-run startup', () => {
   it('installs a systemd user unit for each runs directory under XDG_CONFIG_HOME, and uninstalls it', async () => {
     const xdg = path.join(sandbox.dir, 'xdg');
