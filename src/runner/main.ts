@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     nextAttemptCause = null;
     let decision = decideAfterAttempt(end, attempt, record.restart.maxRestarts, new Date());
     if (cause && !end.stopRequested && !end.externalSignal && !end.spawnError) decision = { kind: 'restart' };
-    if (decision.kind === 'restart' && !cause && resume && before) {
+    if (decision.kind === 'restart' && resume && before) {
       fruitless = madeProgress(before, await probeProgress(layout, record, resume.checkpoint)) ? 0 : fruitless + 1;
       if (fruitless >= resume.maxFruitlessAttempts) {
         const { exitCode, signal } = end;

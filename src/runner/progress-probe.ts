@@ -14,6 +14,8 @@ export async function probeProgress(layout: RunLayout, record: RunRecord, glob: 
       ...(metrics.files ? { files: metrics.files } : {}),
       ...(metrics.patterns ? { patterns: metrics.patterns } : {}),
       maxPoints: SUMMARIES_ONLY,
+      // Only what was appended since the last read is parsed: a week-long log is not read whole at every restart.
+      cacheFile: layout.metricsCache,
       moreLogs: [layout.stderr],
     });
     for (const one of series.values()) {
