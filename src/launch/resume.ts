@@ -106,11 +106,12 @@ async function untilUp(registry: Registry, claimed: StoredRun, planned: ResumeOu
  */
 function claim(registry: Registry, run: StoredRun, extra: (record: RunRecord) => RunRecord): StoredRun {
   const seen = run.record.status.state;
-  clearStopRequest(run.layout);
   const record = registry.update(run.record.id, (current) => {
-    if (current.status.state !== seen && !(seen === 'lost' && (current.status.state === 'running' || current.status.state === 'starting'))) {
+    if (current.status.state !== seen) {
       throw new UsageError(`run ${current.id} changed while being resumed (now ${current.status.state}); nothing was changed`);
     }
+    // The old stop's request goes under the record's lock, once the run is known to be this one's to resume.
+    clearStopRequest(run.layout);
     const { stopRequestedAt: _stop, runner: _runner, pid: _pid, pidStartTime: _start, ...rest } = current;
     return extra({ ...rest, status: { state: 'starting' }, launcher: processRef(process.pid) });
   });
