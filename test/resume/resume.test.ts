@@ -126,6 +126,20 @@ describe('rl-run resume', () => {
   });
 });
 
+describe('start --resume-checkpoint/--resume-args', () => {
+  it.each([
+    [['--resume-checkpoint', '../elsewhere/*.pt', '--resume-args=--resume {checkpoint}'], /^rl-run: --resume-checkpoint: "\.\.\/elsewhere\/\*\.pt" leaves the run directory/],
+    [['--resume-checkpoint', 'c/*.pt'], /--resume-checkpoint needs --resume-args too/],
+    [['--resume-checkpoint', 'c/*.pt', '--resume-args', '--resume {checkpoint}'], /--resume-args takes a value that starts with a dash only after '=': --resume-args='--resume \{checkpoint\}'/],
+  ])('%j: one line, exit 2, no run made', async (flags, message) => {
+    const result = await sandbox.cli(['start', CKPT, ...flags]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(() => readdirSync(sandbox.runsDir)).toThrow();
+  });
+});
+
 describe('automatic resume', () => {
   const config = (restart: object) =>
     sandbox.write('runs.config.json', JSON.stringify({ restart, resume: { checkpoint: 'checkpoints/*.pt', args: ['--resume', '{checkpoint}'] } }));
