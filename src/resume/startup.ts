@@ -36,6 +36,9 @@ export function systemdUnit(input: HookInput): string {
     '',
     '[Service]',
     'Type=oneshot',
+    // The pm2 daemon resurrect starts lives in this unit's cgroup: without it, systemd ends the daemon
+    // (and every resumed run) as soon as resurrect exits.
+    'RemainAfterExit=yes',
     unitEnv('PATH', input.pathEnv),
     ...(input.pm2Home ? [unitEnv('PM2_HOME', input.pm2Home)] : []),
     ...input.runsDirs.map((dir) => `ExecStart=${[input.node, input.cli, 'resurrect', '--runs-dir', dir].map(unitWord).join(' ')}`),

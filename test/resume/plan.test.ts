@@ -178,6 +178,7 @@ describe('the boot hook', () => {
     expect(unit).toContain('ExecStart="/usr/bin/node" "/opt/rl run/cli.js" "resurrect" "--runs-dir" "/home/u/p/runs"');
     expect(unit).toContain('"--runs-dir" "/data/100%%/runs"');
     expect(unit).toContain('WantedBy=default.target');
+    expect(unit).toContain('Type=oneshot\nRemainAfterExit=yes\n');
     expect(runsDirsOfUnit(unit)).toEqual(input.runsDirs);
   });
   it('an @reboot line, % escaped for cron, put in and taken out leaving other lines alone', () => {
