@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { describeMachine } from './lib/machine.mjs';
 import { errorRow, renderMachine, renderMisses, renderTable } from './lib/report.mjs';
-import { cliStartRows, firstLineRows, logsRows, lsRows, metricsRows, startStopRows, throughputRows } from './lib/rows.mjs';
+import { cliStartRows, firstLineRows, logsRows, lsRows, metricsRows, startStopRows, statsRows, throughputRows } from './lib/rows.mjs';
 import { ROOT } from './lib/sandbox.mjs';
 
 const quick = Boolean(process.env.BENCH_QUICK);
@@ -55,20 +55,24 @@ const { cliStart } = await import('./suites/cli-start.mjs');
 const { firstLine } = await import('./suites/first-line.mjs');
 const { logsTail } = await import('./suites/logs-tail.mjs');
 const { lsScaling } = await import('./suites/ls.mjs');
+const { lsLive, lsLiveRows } = await import('./suites/ls-live.mjs');
 const { metricsExtraction } = await import('./suites/metrics.mjs');
 const { startStop } = await import('./suites/start-stop.mjs');
 const { throughput } = await import('./suites/throughput.mjs');
+const { statsSuite } = await import('./suites/stats.mjs');
 
 // Sized so that the full run stays under 10 minutes on 2 cores; most of it is the 1 GiB writes
 // (about 30 s each for python with PYTHONUNBUFFERED=1, several times that through pm2's out_file).
 const SUITES = [
   ['cli-start', 'CLI start', () => cliStart({ reps: quick ? 3 : 25 }), cliStartRows],
   ['ls', '`ls --limit 20`', () => lsScaling({ sizes: quick ? [200, 2_000] : [1_000, 10_000, 100_000], reps: quick ? 2 : 5 }), lsRows],
+  ['ls-live', '`ls` with running runs', () => lsLive({ reps: quick ? 3 : 15 }), lsLiveRows],
   ['logs', '`logs -n 100`', () => logsTail({ sizes: quick ? [1e6, 1e8] : [5e6, 5e8, 5e9], reps: quick ? 2 : 9 }), logsRows],
   ['start-stop', 'start and stop', () => startStop({ reps: quick ? 2 : 7 }), startStopRows],
   ['first-line', 'first line', () => firstLine({ reps: quick ? 2 : 5 }), firstLineRows],
   ['metrics', '`metrics`', () => metricsExtraction({ bytes: quick ? 20e6 : 300e6, reps: quick ? 1 : 2, compareRuns: quick ? 4 : 20, compareBytes: quick ? 10e6 : 100e6 }), metricsRows],
   ['throughput', 'output throughput', () => throughput({ bytes: quick ? 16 << 20 : 1 << 30, reps: 2, pm2Reps: 1 }), throughputRows],
+  ['stats', 'statistics', () => statsSuite({ experiments: quick ? 300 : 2_000, coverageReps: quick ? 1_000 : 5_000, reps: quick ? 2 : 5 }), statsRows],
 ];
 
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null;
@@ -148,6 +152,12 @@ ${misses}
   progress bars. **compare**: 20 run directories, each with its own 100 MB stdout.log of (a); \`rl-run compare
   <20 ids>\` as a whole process, first without any \`.metrics-cache.json\`, then again (the incremental cache),
   then after two lines were appended to every log.
+- **statistics**: coverage: 2,000 experiments per n, each n scores drawn from a standard normal (one task, true mean 0);
+  the figure is the share of experiments whose 95% interval for the mean holds 0, for \`--ci-method auto\` (Student-t),
+  \`--ci-method rliable\` (stratified percentile bootstrap; 5,000 repetitions per experiment) and mean ± 1.96·s/√n
+  (Aim's band). \`stats --scores\`: a 2 groups × 57 tasks × 10 runs CSV, 50,000 and 2,000 repetitions, as a whole
+  process. \`compare\` groups: 15 run directories (3 learning rates × 5 seeds, a 500-row progress.csv each), \`compare
+  --json\` against the same with \`--no-group\`, alternately, after one read warmed the metrics cache.
 
 ## Raw figures (ms unless named)
 \`\`\`json

@@ -202,3 +202,31 @@ function extractionRows(r, what) {
     row(`\`metrics\` again after 1 MB more of that log (incremental cache)`, fmt.ms(r.cached), `first read ${fmt.ms(r.rlRun)}`, fmt.x(r.cached.median / r.rlRun.median), '', null),
   ];
 }
+
+const pct = (v) => `${(v * 100).toFixed(1)}%`;
+
+export function statsRows(r) {
+  const rows = r.coverage.map((c) =>
+    row(
+      `coverage of the 95% interval for one task's mean, n = ${c.n} (normal scores, ${c.experiments.toLocaleString('en')} experiments)`,
+      `auto (Student-t) ${pct(c.auto)}`,
+      `rliable bootstrap ${pct(c.rliable)}; mean ± 1.96·SE ${pct(c.normalSe)}`,
+      '',
+      'auto >= 93%',
+      c.auto >= 0.93,
+    ),
+  );
+  rows.push(row('`stats --scores`: 2 groups × 10 runs × 57 tasks, 50,000 repetitions', `${fmt.ms(r.scores.rlRun)}; CPU ${fmt.ms(r.scores.cpu)}`, '', '', '<= 5 s', r.scores.rlRun.median <= 5000));
+  const added = pairedMedian(r.compare.grouped, r.compare.perRun, (a, b) => a - b);
+  rows.push(
+    row(
+      '`compare` of 3 groups × 5 seeds on one task: grouping and statistics on top of reading the metrics',
+      `+${added.toFixed(0)} ms (grouped ${fmt.ms(r.compare.grouped)})`,
+      `\`--no-group\` ${fmt.ms(r.compare.perRun)}`,
+      '',
+      '<= 1 s',
+      added <= 1000,
+    ),
+  );
+  return rows;
+}

@@ -57,6 +57,7 @@ export function gatherRetentionRuns(registry: Registry): RetentionRun[] {
       name: record.name,
       tags: Array.isArray(record.tags) ? record.tags : [],
       state: status.state,
+      ...(record.sweep ? { sweepId: record.sweep.id } : {}),
       ended: isEnded(status),
       createdAt: record.createdAt,
       ...(endedAt ? { endedAt } : {}),

@@ -14,6 +14,8 @@ export interface RetentionRun {
   name: string;
   tags: string[];
   state: RunState;
+  /** The sweep the run is a cell of. */
+  sweepId?: string;
   ended: boolean;
   createdAt: string;
   /** When it ended (or was found lost); absent while it runs. */
@@ -30,6 +32,8 @@ export interface RetentionOptions {
   name?: string;
   tags: string[];
   largerThanBytes?: number;
+  /** A sweep's full id: only its runs. */
+  sweep?: string;
 }
 
 export function hasRetentionCriteria(options: RetentionOptions): boolean {
@@ -39,6 +43,7 @@ export function hasRetentionCriteria(options: RetentionOptions): boolean {
     options.keepLast !== undefined ||
     options.name !== undefined ||
     options.tags.length > 0 ||
+    options.sweep !== undefined ||
     options.largerThanBytes !== undefined
   );
 }
@@ -80,6 +85,7 @@ function matchReasons(run: RetentionRun, options: RetentionOptions, now: Date): 
   if (options.statuses.length) reasons.push(run.state);
   if (options.name !== undefined) reasons.push(`name ${run.name}`);
   if (options.tags.length) reasons.push(`tagged ${options.tags.join(',')}`);
+  if (options.sweep !== undefined) reasons.push(`of sweep ${options.sweep}`);
   if (options.olderThanMs !== undefined) {
     const since = now.getTime() - Date.parse(run.endedAt ?? run.createdAt);
     if (!(since > options.olderThanMs)) return null;

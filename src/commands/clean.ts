@@ -14,6 +14,7 @@ import { renderTable } from '../format/table.js';
 import { parseTimeout } from '../format/time.js';
 import { ENDED_STATES, type RunState } from '../registry/record.js';
 import { diskUsage } from '../registry/safety.js';
+import { resolveSweep } from '../registry/sweep-dir.js';
 import { listTrash } from '../registry/trash.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
@@ -26,6 +27,7 @@ interface CleanArgs extends GlobalArgs {
   keepLast?: number;
   name?: string;
   tag?: string[];
+  sweep?: string;
   largerThan?: string;
   dryRun?: boolean;
   yes?: boolean;
@@ -54,6 +56,7 @@ export const cleanCommand: CommandModule<GlobalArgs, CleanArgs> = {
       .option('keep-last', { type: 'string', coerce: wholeNumber('keep-last', 1), describe: 'Keep the N newest runs of each run name (counted per name, not in all)' })
       .option('name', { type: 'string', describe: 'Runs with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Runs with this tag (all given tags)' })
+      .option('sweep', { type: 'string', describe: 'Runs of this sweep (id, prefix, name, latest)' })
       .option('larger-than', { type: 'string', describe: 'Runs using more disk than this: 500M, 1G' })
       .option('purge', { type: 'boolean', describe: 'Remove runs from the trash for good' })
       .option('dry-run', { type: 'boolean', describe: 'Print the plan and change nothing' })
@@ -93,10 +96,11 @@ export function cleanOptions(argv: CleanArgs): CleanOptions {
     ...(olderThanMs !== undefined ? { olderThanMs } : {}),
     ...(argv.keepLast !== undefined ? { keepLast: argv.keepLast } : {}),
     ...(argv.name !== undefined ? { name: argv.name } : {}),
+    ...(argv.sweep !== undefined ? { sweep: argv.sweep } : {}),
     ...(largerThanBytes !== undefined ? { largerThanBytes } : {}),
   };
   const purge = Boolean(argv.purge);
-  if (purge && (statuses.length || retention.tags.length || argv.keepLast !== undefined || argv.name !== undefined || largerThanBytes !== undefined)) {
+  if (purge && (statuses.length || retention.tags.length || argv.keepLast !== undefined || argv.name !== undefined || argv.sweep !== undefined || largerThanBytes !== undefined)) {
     throw new UsageError('--purge takes only --older-than (how long a run has been in the trash); clean the registry and purge in two commands');
   }
   return { orphaned: Boolean(argv.orphaned), purge, retention, dryRun: Boolean(argv.dryRun), yes: Boolean(argv.yes), graceMs, json: Boolean(argv.json) };
@@ -115,7 +119,8 @@ export async function clean(options: CleanOptions, globals: GlobalArgs): Promise
   } else {
     if (options.orphaned) plans.push(planOrphans(await gatherOrphanFacts(registry, now)));
     if (hasRetentionCriteria(options.retention)) {
-      const retention = planRetention(gatherRetentionRuns(registry), options.retention, now);
+      const sweep = options.retention.sweep !== undefined ? resolveSweep(registry.runsDir, options.retention.sweep) : undefined;
+      const retention = planRetention(gatherRetentionRuns(registry), { ...options.retention, ...(sweep ? { sweep } : {}) }, now);
       plans.push(withPm2EntriesOfTrashed(retention, (await pm2Entries()) ?? [], registry.runsDir));
     }
   }

@@ -23,11 +23,13 @@ export const COMMANDS: Record<string, Loader> = {
   restore: async () => as((await import('./restore.js')).restoreCommand),
   du: async () => as((await import('./du.js')).duCommand),
   stats: async () => as((await import('./stats.js')).statsCommand),
+  sweep: async () => as((await import('./sweep.js')).sweepCommand),
   init: async () => as((await import('./init.js')).initCommand),
   completion: async () => as((await import('./completion.js')).completionCommand),
+  top: async () => as((await import('./top.js')).topCommand),
 };
 
-const ALIASES: Record<string, string> = { list: 'ls' };
+const ALIASES: Record<string, string> = { list: 'ls', watch: 'top' };
 
 /** Global options that take a value: the word after them is not the command. */
 export const VALUE_OPTIONS = new Set(['--config', '--runs-dir', '--runsDir']);

@@ -6,15 +6,19 @@ import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
 import { listFilter } from '../registry/run-filter.js';
 import { slurmResumable } from '../resume/plan.js';
+import { resolveSweep } from '../registry/sweep-dir.js';
+import { cellLabel } from '../sweep/spec.js';
 import { backendOf } from '../supervisor/index.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
+import { liveColumns, liveJson } from './ls-live.js';
 import { showTrash } from './restore.js';
 
 interface LsArgs extends GlobalArgs {
   status?: string[];
   name?: string;
   tag?: string[];
+  sweep?: string;
   limit?: number;
   json?: boolean;
   trash?: boolean;
@@ -24,6 +28,8 @@ export interface ListOptions {
   statuses: RunState[];
   name?: string;
   tags: string[];
+  /** A sweep selector (id, prefix, name, latest). */
+  sweep?: string;
   limit?: number;
   json: boolean;
 }
@@ -37,6 +43,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
       .option('status', { type: 'string', array: true, describe: `Only runs in this state (${RUN_STATES.join(', ')})` })
       .option('name', { type: 'string', describe: 'Only runs with this name' })
       .option('tag', { type: 'string', array: true, describe: 'Only runs with this tag (all given tags)' })
+      .option('sweep', { type: 'string', describe: 'Only the runs of this sweep (id, prefix, name, latest)' })
       .option('limit', { type: 'string', coerce: wholeNumber('limit', 1), describe: 'At most this many runs' })
       .option('json', { type: 'boolean', describe: 'Print the records as a JSON array' })
       .option('trash', { type: 'boolean', describe: "List the runs in the trash instead ('rl-run restore <run>' brings one back)" })
@@ -50,6 +57,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
         tags: listFlag(argv.tag),
         json: Boolean(argv.json),
         ...(argv.name !== undefined ? { name: argv.name } : {}),
+        ...(argv.sweep !== undefined ? { sweep: argv.sweep } : {}),
         ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
       },
       argv,
@@ -70,11 +78,12 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new UsageError(`--limit ${options.limit}: expected a whole number >= 1`);
   }
-  const { registry } = await openContext(globals);
+  const { config, registry } = await openContext(globals);
+  const sweep = options.sweep !== undefined ? resolveSweep(registry.runsDir, options.sweep) : undefined;
   const listed = () =>
     registry.list({
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      ...listFilter(options),
+      ...listFilter({ ...options, sweep }),
     });
   let { runs, damaged } = listed();
   // Loaded only when some listed run is due for its next job: ls stays light otherwise.
@@ -89,19 +98,23 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
     out.warn(`${damaged.length} damaged run ${damaged.length === 1 ? 'directory' : 'directories'} skipped: ${damaged.map((d) => `${d.id} (${d.reason})`).join(', ')}; 'rl-run clean --orphaned' tidies them`);
   }
   if (options.json) {
-    out.json(runs.map(({ record, layout }) => ({ ...record, dir: layout.dir })));
+    const live = await liveJson(runs, config);
+    out.json(runs.map(({ record, layout }) => ({ ...record, dir: layout.dir, ...live.get(record.id) })));
     return;
   }
   if (runs.length === 0) {
-    out.line(`no runs in ${registry.runsDir}${options.statuses.length || options.name || options.tags.length ? ' match' : ''}; start one with 'rl-run start <script>'`);
+    out.line(`no runs in ${registry.runsDir}${options.statuses.length || options.name || options.tags.length || sweep ? ' match' : ''}; start one with 'rl-run start <script>'`);
     return;
   }
   const now = new Date();
   // Where a run executes matters once some run is on a cluster: the job, its node or why it waits.
   const where = runs.some(({ record }) => backendOf(record.backend).where !== null);
+  const { columns: live } = await liveColumns(runs);
+  // A sweep's runs differ only in their cell: show it once some listed run has one.
+  const cells = runs.some(({ record }) => record.sweep !== undefined);
   out.line(
     renderTable(
-      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), 'TAGS'],
+      ['ID', 'STATUS', 'STARTED', 'DURATION', 'EXIT', ...(where ? ['WHERE'] : []), ...live.header, ...(cells ? ['CELL'] : []), 'TAGS'],
       runs.map(({ record }) => [
         record.id,
         colourStatus(record.status.state, out.colour),
@@ -109,6 +122,8 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
         runDuration(record, now),
         exitSummary(record),
         ...(where ? [whereOf(record)] : []),
+        ...live.cells(record.id),
+        ...(cells ? [record.sweep ? cellLabel(record.sweep.cell) : ''] : []),
         record.tags.join(','),
       ]),
     ),

@@ -8,6 +8,7 @@ import { backendOf } from '../supervisor/index.js';
 import { shellQuote } from '../format/shell.js';
 import { attemptLines } from '../format/attempts.js';
 import { type GlobalArgs, openContext, out } from './context.js';
+import { liveRows, showLive } from './show-live.js';
 
 interface ShowArgs extends GlobalArgs {
   run: string;
@@ -29,10 +30,12 @@ export const showCommand: CommandModule<GlobalArgs, ShowArgs> = {
 };
 
 export async function show(selector: string, json: boolean, globals: GlobalArgs): Promise<void> {
-  const { registry } = await openContext(globals);
-  const { record, layout } = registry.resolve(selector);
+  const { config, registry } = await openContext(globals);
+  const run = registry.resolve(selector);
+  const { record, layout } = run;
+  const live = await showLive(run, config);
   if (json) {
-    out.json({ ...record, dir: layout.dir });
+    out.json({ ...record, dir: layout.dir, ...(live.resources ? { resources: live.resources, progress: live.progress } : {}), ...(live.peakRssBytes ? { peakRssBytes: live.peakRssBytes } : {}) });
     return;
   }
   const fields = statusFields(record.status);
@@ -53,6 +56,7 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
     ['pid', record.pid ? String(record.pid) : undefined],
     ['host', `${record.user}@${record.hostname}`],
     ['git', record.git ? `${record.git.commit.slice(0, 12)}${record.git.branch ? ` (${record.git.branch})` : ''}${record.git.dirty ? ', dirty: see git.diff' : ''}` : undefined],
+    ...liveRows(live),
     ['attempts', record.attempts.length > 1 ? String(record.attempts.length) : undefined],
     ['restart of', record.restartOf],
     ['dir', layout.dir],

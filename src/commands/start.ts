@@ -105,7 +105,7 @@ export function isDirectory(dir: string): boolean {
   }
 }
 
-function isFile(file: string): boolean {
+export function isFile(file: string): boolean {
   try {
     return statSync(file).isFile();
   } catch {

@@ -5,6 +5,7 @@ import { parseTimeout } from '../format/time.js';
 import { isEnded, statusFields } from '../registry/record.js';
 import type { Registry, StoredRun } from '../registry/registry.js';
 import { listFilter } from '../registry/run-filter.js';
+import { resolveSweep } from '../registry/sweep-dir.js';
 import { supervisorFor } from '../supervisor/index.js';
 import type { StopOutcome, StopProgress } from '../supervisor/types.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
@@ -14,12 +15,15 @@ interface StopArgs extends GlobalArgs {
   timeout?: string;
   name?: string;
   tag?: string[];
+  sweep?: string;
 }
 
 export interface StopSelection {
   selectors: string[];
   name?: string;
   tags: string[];
+  /** A sweep selector: every live run of it. */
+  sweep?: string;
 }
 
 export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
@@ -31,11 +35,16 @@ export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
       .option('timeout', { type: 'string', describe: 'Grace period before SIGKILL: 30s, 2m, 500ms (default: stop.timeoutMs, 30 s)' })
       .option('name', { type: 'string', describe: 'Stop every live run with this name (a sweep)' })
       .option('tag', { type: 'string', array: true, describe: 'Stop every live run with this tag (all given tags)' })
+      .option('sweep', { type: 'string', describe: 'Stop every live run of this sweep (id, prefix, name, latest)' })
       .example('$0 stop latest', 'SIGINT the newest run; it has 30 s to save a checkpoint')
       .example('$0 stop ppo sac --timeout 2m', 'two runs at once, two minutes in all')
       .example('$0 stop --tag sweep-3', "every live run of a sweep, in parallel"),
   handler: async (argv) => {
-    await stop({ selectors: argv.runs ?? [], tags: listFlag(argv.tag), ...(argv.name !== undefined ? { name: argv.name } : {}) }, argv.timeout, argv);
+    await stop(
+      { selectors: argv.runs ?? [], tags: listFlag(argv.tag), ...(argv.name !== undefined ? { name: argv.name } : {}), ...(argv.sweep !== undefined ? { sweep: argv.sweep } : {}) },
+      argv.timeout,
+      argv,
+    );
   },
 };
 
@@ -47,14 +56,15 @@ export const stopCommand: CommandModule<GlobalArgs, StopArgs> = {
 export async function stop(selection: StopSelection, timeout: string | undefined, globals: GlobalArgs): Promise<void> {
   const timeoutMs = timeout === undefined ? undefined : parseTimeout(timeout);
   if (timeoutMs === null) throw new UsageError(`--timeout ${timeout}: expected a duration such as 30s, 2m or 500ms`);
-  const filtered = selection.name !== undefined || selection.tags.length > 0;
+  const filtered = selection.name !== undefined || selection.tags.length > 0 || selection.sweep !== undefined;
   if (selection.selectors.length === 0 && !filtered) {
-    throw new UsageError("give the runs to stop (id, prefix, name, latest~N), or --name / --tag for a sweep's runs");
+    throw new UsageError("give the runs to stop (id, prefix, name, latest~N), or --name / --tag / --sweep for a sweep's runs");
   }
   if (selection.selectors.length > 0 && filtered) {
-    throw new UsageError('give runs to stop or --name / --tag, not both');
+    throw new UsageError('give runs to stop or --name / --tag / --sweep, not both');
   }
   const { config, registry } = await openContext(globals);
+  if (selection.sweep !== undefined) selection = { ...selection, sweep: resolveSweep(registry.runsDir, selection.sweep) };
   // Resolve every selector before stopping anything, so a typo stops nothing.
   const runs = selectRuns(registry, selection);
   if (runs.length === 0) {
@@ -98,6 +108,7 @@ function describeFilter(selection: StopSelection): string {
   const parts = [
     ...(selection.name !== undefined ? [`named '${selection.name}'`] : []),
     ...(selection.tags.length ? [`tagged ${selection.tags.map((tag) => `'${tag}'`).join(' and ')}`] : []),
+    ...(selection.sweep !== undefined ? [`of sweep ${selection.sweep}`] : []),
   ];
   return parts.length ? ` ${parts.join(' and ')}` : '';
 }

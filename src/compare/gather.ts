@@ -36,6 +36,7 @@ export async function gatherRun(
       dir: layout.dir,
       params: paramsOfRecord(record),
       series,
+      ...(record.sweep ? { sweep: record.sweep } : {}),
     },
     warnings,
   };

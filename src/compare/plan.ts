@@ -13,6 +13,8 @@ export interface CompareRun {
   dir: string;
   params: Params;
   series: ReadonlyMap<string, MetricSeries>;
+  /** The sweep cell the run ran, if any: its seed is a seed for grouping. */
+  sweep?: { id: string; cell: Record<string, string | number> } | undefined;
 }
 
 export interface CompareOptions {

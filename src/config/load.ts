@@ -77,6 +77,8 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
           maxFruitlessAttempts: user.resume.maxFruitlessAttempts ?? DEFAULT_MAX_FRUITLESS_ATTEMPTS,
         }
       : null,
+    progress: user.progress?.total !== undefined ? { total: user.progress.total } : { ...DEFAULTS.progress },
+    sweeps: { ...DEFAULTS.sweeps, ...user.sweeps },
     configFile,
   };
 }

@@ -39,6 +39,8 @@ export interface SlurmConfig {
   requeue?: boolean;
   /** --signal given with requeue: which signal, to whom, how many seconds before the limit. */
   signal?: string;
+  /** K of a sweep's `sbatch --array=0-N%K`: how many of its runs SLURM runs at once (default: queue.maxParallel, else no cap). */
+  arrayParallelism?: number;
 }
 
 /** The warning a requeued job's script gets before its time limit (sbatch --signal). */
@@ -159,6 +161,10 @@ export interface ResolvedConfig {
   metrics: { patterns: string[]; files: string[] };
   /** How runs continue from their newest checkpoint; null when not configured. */
   resume: ResolvedResume | null;
+  /** `progress.total` as written (a number or `{argument}`); without it, totals come from the run's arguments. */
+  progress: { total?: string };
+  /** Sweeps declared in the config, by name (`rl-run sweep NAME`). */
+  sweeps: Record<string, SweepConfig>;
   /** The file the config came from, or null when running on defaults. */
   configFile: string | null;
 }
@@ -185,12 +191,17 @@ export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'resume'>
   backend: 'pm2',
   slurm: {},
   metrics: { patterns: [], files: [...DEFAULT_METRIC_FILES] },
+  progress: {},
+  sweeps: {},
 };
 
 /** Gives a runs.config.ts its types and editor completion; returns its argument unchanged. */
 export function defineConfig(config: UserConfig): UserConfig {
   return config;
 }
+
+/** The one shape config `progress.total` takes: a step count, or `{argument}` naming an argument of the run. */
+export const PROGRESS_TOTAL = /^\s*(?:\{([A-Za-z_][\w.-]*)\}|[\d_.,eE+]+)\s*$/;
 
 /** A variable name a shell, pm2 and a batch script all take as one plain word. */
 export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -14,6 +14,8 @@ const COMMENTS: Record<DefaultKey, string> = {
   backend: "'pm2' on this machine, or 'slurm' to submit each run as a batch job (see slurm).",
   slurm: 'For backend slurm: partition, time, cpusPerTask, mem, gpus, gres, account, qos, extraArgs, setup.',
   metrics: 'Metrics for compare: extra regexes over stdout (named groups become metrics), and the files read.',
+  progress: "Total steps, for the ETA in ls, show and top: total: '{total_timesteps}' (an argument of the run) or '1000000'. Without it, --total-timesteps, --max-steps, --num-steps and the like are read.",
+  sweeps: "Named sweeps for 'rl-run sweep NAME': { ppo: { script: 'train.py', grid: { lr: ['1e-3', '3e-4'] }, seeds: '1-5' } }.",
 };
 
 /**

@@ -1,6 +1,6 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
 import { checkpointGlobProblem, unknownResumePlaceholders } from './resume-checks.js';
-import { ENV_KEY, type ResumeConfig, type UserConfig } from './schema.js';
+import { ENV_KEY, PROGRESS_TOTAL, type ResumeConfig, type UserConfig } from './schema.js';
 
 /**
  * Checks a loaded config object without touching the disk. Returns the typed config, or a list of
@@ -51,16 +51,59 @@ const SHAPE: Shape = {
     setup: isStringArray,
     requeue: isBoolean,
     signal: isString,
+    arrayParallelism: isPositiveInt,
   },
   metrics: { patterns: isStringArray, files: isStringArray },
   resume: { checkpoint: isString, args: isStringArray, maxFruitlessAttempts: isPositiveInt },
+  progress: { total: (v) => (typeof v === 'string' && PROGRESS_TOTAL.test(v) ? null : "a step count ('1000000') or one argument of the run in braces ('{total_timesteps}')") },
+  // Each sweep is checked against SWEEP_SHAPE below, under its own name.
+  sweeps: (v) => (isPlainObject(v) ? null : 'an object of named sweeps ({ ppo: { script, grid, seeds } })'),
 };
+
+const isGrid: Check = (v) =>
+  isPlainObject(v) && Object.values(v).every((values) => Array.isArray(values) && values.length > 0 && values.every((x) => (typeof x === 'string' && x !== '') || (typeof x === 'number' && Number.isFinite(x))))
+    ? null
+    : "an object of non-empty value lists ({ lr: ['1e-3', '3e-4'] })";
+const isSeeds: Check = (v) =>
+  (Array.isArray(v) && v.length > 0 && v.every((s) => Number.isSafeInteger(s) && (s as number) >= 0)) ||
+  (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) ||
+  (typeof v === 'string' && /^\s*(\d+|\d+-\d+|\d+(,\d+)+)\s*$/.test(v))
+    ? null
+    : "seeds as [1, 2, 3], '1-5', '1,4,9' or 5 (meaning 1-5)";
+
+const SWEEP_SHAPE: Shape = {
+  script: isString,
+  grid: isGrid,
+  seeds: isSeeds,
+  args: isStringArray,
+  gpus: isNonNegativeInt,
+  name: isString,
+  tags: isStringArray,
+  argStyle: oneOf('flag', 'equals', 'hydra'),
+  seedKey: isString,
+};
+
+function checkSweeps(sweeps: unknown): string[] {
+  if (!isPlainObject(sweeps)) return [];
+  const errors: string[] = [];
+  for (const [name, sweep] of Object.entries(sweeps)) {
+    const where = `sweeps.${name}`;
+    if (!isPlainObject(sweep)) {
+      errors.push(`${where}: expected an object ({ script, grid, seeds }), got ${describe(sweep)}`);
+      continue;
+    }
+    if (sweep.script === undefined) errors.push(`${where}.script: missing; name the script the sweep runs`);
+    errors.push(...checkShape(sweep, SWEEP_SHAPE, `${where}.`));
+  }
+  return errors;
+}
 
 export function validateConfig(raw: unknown): Validation {
   if (!isPlainObject(raw)) {
     return { ok: false, errors: ['the config must export an object (export default defineConfig({ … }))'] };
   }
   const errors = checkShape(raw, SHAPE, '');
+  errors.push(...checkSweeps(raw.sweeps));
   const env = (raw as UserConfig).env;
   if (isPlainObject(env)) {
     for (const key of Object.keys(env)) {

@@ -42,8 +42,36 @@ async function launch(
   extra: { restartOf?: string; restartArgs?: string[] },
   interrupt: InterruptWatch,
 ): Promise<StoredRun> {
-  const { restartOf } = extra;
   if (interrupt.signal) throw new InterruptedError('start interrupted: nothing was started');
+  const { run, env } = await createRun(plan, config, registry, extra);
+  const { id } = run.record;
+  if (interrupt.signal) {
+    markFailed(registry, id, INTERRUPTED);
+    throw new InterruptedError(`start interrupted: run ${id} was not started (recorded as failed: ${INTERRUPTED})`);
+  }
+  try {
+    await supervisor.start(run, env);
+  } catch (error) {
+    markFailed(registry, id, `the supervisor could not start it: ${describeError(error)}`);
+    throw error;
+  }
+  const up = await waitUntilUp(registry, id, interrupt);
+  if (interrupt.signal) await takeDown(up, registry, supervisor);
+  return up;
+}
+
+/**
+ * Makes a run's directory and its first record (status `starting`), and the environment its script
+ * gets; starts nothing. A sweep on a backend that starts many runs at once (a SLURM array) makes
+ * every cell's run with this, then hands them all to the supervisor together.
+ */
+export async function createRun(
+  plan: LaunchPlan,
+  config: ResolvedConfig,
+  registry: Registry,
+  extra: { restartOf?: string; restartArgs?: string[] } = {},
+): Promise<{ run: StoredRun; env: Record<string, string> }> {
+  const { restartOf } = extra;
   ensureWorkingDirectory(plan.cwd, restartOf);
   registry.ensureRunsDir();
   ensureFreeSpace(registry.runsDir);
@@ -77,6 +105,7 @@ async function launch(
       attempts: [],
       ...(restartOf ? { restartOf } : {}),
       ...(extra.restartArgs ? { restartArgs: extra.restartArgs } : {}),
+      ...(plan.sweep ? { sweep: plan.sweep } : {}),
       config: configSnapshot(config),
     };
     createOutputLogs(layout);
@@ -96,20 +125,7 @@ async function launch(
     // Python holds output back in 4-8 KB blocks when it writes to a file.
     PYTHONUNBUFFERED: '1',
   };
-  const run = { record, layout };
-  if (interrupt.signal) {
-    markFailed(registry, id, INTERRUPTED);
-    throw new InterruptedError(`start interrupted: run ${id} was not started (recorded as failed: ${INTERRUPTED})`);
-  }
-  try {
-    await supervisor.start(run, env);
-  } catch (error) {
-    markFailed(registry, id, `the supervisor could not start it: ${describeError(error)}`);
-    throw error;
-  }
-  const up = await waitUntilUp(registry, id, interrupt);
-  if (interrupt.signal) await takeDown(up, registry, supervisor);
-  return up;
+  return { run: { record, layout }, env };
 }
 
 const INTERRUPTED = 'start interrupted';
@@ -203,7 +219,7 @@ async function waitUntilUp(registry: Registry, id: string, interrupt: InterruptW
   }
 }
 
-function markFailed(registry: Registry, id: string, reason: string): void {
+export function markFailed(registry: Registry, id: string, reason: string): void {
   try {
     registry.update(id, (r) =>
       r.status.state === 'starting'

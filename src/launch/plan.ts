@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ENV_KEY, type ResolvedConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { expandNameTemplate, sanitizeName } from '../registry/id.js';
-import type { RunRecord } from '../registry/record.js';
+import type { RunRecord, SweepRef } from '../registry/record.js';
 
 /**
  * Decides what `rl-run start` will run, from plain data: no disk, no processes. The executor
@@ -22,6 +22,10 @@ export interface StartOptions {
   /** --resume-checkpoint and --resume-args (resume/args.ts lays them over the config). */
   resumeCheckpoint?: string;
   resumeArgs?: string;
+  /** The sweep cell this run is (rl-run sweep). */
+  sweep?: SweepRef;
+  /** GPUs the run asks for, for the queue to place. */
+  gpus?: number;
 }
 
 /** What the plan needs to know about the world, looked up by the caller. */
@@ -38,7 +42,10 @@ export interface LaunchFacts {
 }
 
 /** What a launch decides: the fields of the run record it will write, with their meanings there. */
-export type LaunchPlan = Pick<RunRecord, 'name' | 'script' | 'args' | 'command' | 'cwd' | 'interpreter' | 'tags' | 'env' | 'backend'>;
+export type LaunchPlan = Pick<RunRecord, 'name' | 'script' | 'args' | 'command' | 'cwd' | 'interpreter' | 'tags' | 'env' | 'backend' | 'sweep'> & {
+  /** GPUs the run asks for (a count; the queue places them). */
+  gpus?: number;
+};
 
 export function planLaunch(options: StartOptions, config: ResolvedConfig, facts: LaunchFacts): LaunchPlan {
   const cwd = path.resolve(facts.cwd, options.cwd ?? '.');
@@ -59,7 +66,7 @@ export function planLaunch(options: StartOptions, config: ResolvedConfig, facts:
       throw new UsageError(`'${command[0]}' is not installed or not on PATH: check the command, or give its full path`);
     }
     const name = nameFor(options, config, facts, null, command);
-    return { name, script: null, args: command.slice(1), command, cwd, interpreter: null, tags, env, backend };
+    return { name, script: null, args: command.slice(1), command, cwd, interpreter: null, tags, env, backend, ...cellFields(options) };
   }
 
   const script = path.resolve(cwd, options.script);
@@ -76,7 +83,11 @@ export function planLaunch(options: StartOptions, config: ResolvedConfig, facts:
   }
   const command = interpreter ? [interpreter, script, ...args] : [script, ...args];
   const name = nameFor(options, config, facts, script, command);
-  return { name, script, args, command, cwd, interpreter, tags, env, backend };
+  return { name, script, args, command, cwd, interpreter, tags, env, backend, ...cellFields(options) };
+}
+
+function cellFields(options: StartOptions): Pick<LaunchPlan, 'sweep' | 'gpus'> {
+  return { ...(options.sweep ? { sweep: options.sweep } : {}), ...(options.gpus !== undefined ? { gpus: options.gpus } : {}) };
 }
 
 function nameFor(options: StartOptions, config: ResolvedConfig, facts: LaunchFacts, script: string | null, command: string[]): string {

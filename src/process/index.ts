@@ -10,6 +10,7 @@ export { currentUser } from './user.js';
 export {
   type RunProcess,
   RUN_IDENTITY_VARIABLES,
+  findProcessesOfRuns,
   findRunProcesses,
   hasEnvEntry,
   heldDirDeleted,

@@ -93,3 +93,57 @@ export const HAS_PROC = (() => {
     return false;
   }
 })();
+
+/**
+ * Linux reports CPU time in /proc in USER_HZ, which the kernel ABI fixes at 100 on every
+ * architecture it supports (sysconf(_SC_CLK_TCK), which Node cannot call, answers the same).
+ */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** What a process is using: CPU time so far and resident memory, now and at its peak. */
+export interface ProcUsage {
+  /** utime + stime, in clock ticks (CLOCK_TICKS_PER_SECOND). */
+  cpuTicks: number;
+  /** Clock ticks since boot at which the process started. */
+  startTime: number;
+  /** VmRSS. */
+  rssBytes: number;
+  /** VmHWM: the process's own peak RSS. */
+  peakRssBytes: number;
+}
+
+/** Pure: utime + stime (fields 14 and 15) of a /proc/PID/stat line, in clock ticks. */
+export function parseCpuTicks(stat: string): number | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks : undefined;
+}
+
+/** Pure: a `Name:  value kB` line of /proc/PID/status, in bytes (0 when absent: a zombie or a kernel thread has none). */
+export function statusBytes(status: string, name: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+export function readUsage(pid: number): ProcUsage | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const cpuTicks = parseCpuTicks(stat);
+    const startTime = parseStat(stat)?.startTime;
+    if (cpuTicks === undefined || startTime === undefined) return undefined;
+    return { cpuTicks, startTime, rssBytes: statusBytes(status, 'VmRSS'), peakRssBytes: statusBytes(status, 'VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seconds since boot (/proc/uptime), the clock start times are counted on; undefined without /proc. */
+export function readUptimeSeconds(): number | undefined {
+  try {
+    const seconds = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return Number.isFinite(seconds) ? seconds : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -13,6 +13,23 @@ import { listPids, openFileTargets, readCmdline, readEnviron, readStat } from '.
 export function findRunProcesses(runId: string, root?: ProcessRef): ProcessRef[] {
   const table = snapshot();
   if (!table) return root && isSameProcess(root) ? [root] : [];
+  return membersIn(table, runId, root);
+}
+
+/**
+ * findRunProcesses for several runs from one reading of /proc (`ls` and `top` look at every
+ * running run at once; a reading per run cost a full /proc walk each).
+ */
+export function findProcessesOfRuns(runs: readonly { runId: string; root?: ProcessRef }[]): Map<string, ProcessRef[]> {
+  const table = runs.length ? snapshot() : null;
+  const found = new Map<string, ProcessRef[]>();
+  for (const { runId, root } of runs) {
+    found.set(runId, table ? membersIn(table, runId, root) : root && isSameProcess(root) ? [root] : []);
+  }
+  return found;
+}
+
+function membersIn(table: Map<number, ProcEntry>, runId: string, root?: ProcessRef): ProcessRef[] {
   const found = new Map<number, ProcessRef>();
   const add = (pid: number, entry: ProcEntry) => found.set(pid, { pid, startTime: entry.startTime });
   for (const [pid, entry] of table) {

@@ -24,6 +24,7 @@ import { resumeOf } from '../resume/settings.js';
 import { onNextAttemptRequest } from './next-attempt.js';
 import { probeProgress } from './progress-probe.js';
 import { recordOutputSizes } from './output-index.js';
+import { recordResources } from './resource-sampler.js';
 import { StopWatch } from './stop.js';
 
 /**
@@ -225,6 +226,7 @@ async function main(): Promise<void> {
     return;
   }
   recordOutputSizes(layout);
+  recordResources(layout, initial.id, () => childRef);
   const env = scriptEnvironment(process.env);
   const total = initial.restart.maxRestarts + 1;
   stop = new StopWatch(layout, initial.stopTimeoutMs, {

@@ -65,7 +65,8 @@ export function groupStatistics(groups: GroupInput[], options: StatsOptions): St
   const warnings: string[] = [];
   const stats = groups.map((group): GroupStats => {
     const scores = matrix(group);
-    const n = group.runs.length;
+    // Runs per task: a group whose runs are spread over tasks has fewer seeds than run ids.
+    const n = scores[0]?.length ?? 0;
     const point = aggregates(scores, options.gamma);
     // One run: 'rliable' gives rliable's degenerate interval [v, v]; 'auto' gives none rather than a false certainty.
     const intervals: Record<keyof Aggregates, Interval | null> = n < 2 && options.ciMethod === 'auto' ? { iqm: null, mean: null, median: null, optimalityGap: null } : bootstrapAggregates(scores, { ...options, random });
@@ -82,7 +83,7 @@ export function groupStatistics(groups: GroupInput[], options: StatsOptions): St
     for (let j = i + 1; j < groups.length; j++) {
       const x = matrix(groups[i]!);
       const y = matrix(groups[j]!);
-      const ci = groups[i]!.runs.length < 2 && groups[j]!.runs.length < 2 && options.ciMethod === 'auto' ? null : bootstrapImprovement(x, y, { reps: options.poiReps, confidence: options.confidence, random });
+      const ci = (x[0]?.length ?? 0) < 2 && (y[0]?.length ?? 0) < 2 && options.ciMethod === 'auto' ? null : bootstrapImprovement(x, y, { reps: options.poiReps, confidence: options.confidence, random });
       improvements.push({ x: groups[i]!.label, y: groups[j]!.label, value: probabilityOfImprovement(x, y), ci });
     }
   }

@@ -16,6 +16,17 @@ export interface Supervisor {
    * `onProgress` hears, as it waits, what it waits for.
    */
   stop(run: StoredRun, timeoutMs: number, onProgress?: (progress: StopProgress) => void): Promise<StopOutcome>;
+  /**
+   * Where the backend takes many runs as one submission (SLURM's job array): starts these runs
+   * (records on disk, status `starting`) together, each still its own run. `writeScript` keeps the
+   * submission's own script where its caller says; `parallelism` caps how many run at once.
+   */
+  startMany?(runs: { run: StoredRun; env: Record<string, string> }[], options: StartManyOptions): Promise<{ handle: string }>;
+}
+
+export interface StartManyOptions {
+  parallelism?: number | undefined;
+  writeScript: (text: string) => string;
 }
 
 export type { StopProgress };

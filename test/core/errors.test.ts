@@ -24,7 +24,7 @@ describe('bad input gets one line, an exit code, and changes nothing', () => {
     [['show', 'latest~5'], 2, /no run matches 'latest~5'/],
     [['stop', 'known', 'nope'], 2, /no run matches 'nope'/],
     [['stop', 'known', '--timeout', 'soon'], 2, /--timeout soon: expected a duration such as 30s/],
-    [['ls', '--status', 'done'], 2, /--status done: expected one of starting, pending, running/],
+    [['ls', '--status', 'done'], 2, /--status done: expected one of queued, starting, pending, running/],
     [['ls', '--limit', '0'], 2, /--limit 0: expected a whole number >= 1/],
     [['logs', 'known', '-n', '-3'], 2, /--lines -3: expected a whole number >= 0/],
     [['frobnicate'], 2, /unknown command 'frobnicate'/],

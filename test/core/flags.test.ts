@@ -43,8 +43,11 @@ const COMMANDS: [string, string[]][] = [
   ['restore', ['restore', GONE]],
   ['du', ['du']],
   ['stats', ['stats', '--scores', 'scores.csv']],
+  ['sweep', ['sweep', EXAMPLE, '--grid', 'lr=1,2', '--seeds', '2']],
+  ['sweep resume', ['sweep', 'resume', 'latest']],
   ['init', ['init']],
   ['completion', ['completion']],
+  ['top', ['top']],
 ];
 
 // Typed flags given a value they cannot take.
@@ -56,11 +59,16 @@ const BAD_VALUES: [string[], RegExp][] = [
   [['compare', A, B, '--last', 'abc'], /--last abc: expected a whole number/],
   [['start', EXAMPLE, '--backend', 'foo'], /--backend foo: expected one of pm2, slurm/],
   [['stop', A, '--timeout', '5x'], /--timeout 5x: expected a duration/],
+  [['top', '--interval', '5x'], /--interval 5x: expected a duration/],
+  [['watch', '--interval', '10ms'], /--interval 10ms: expected a duration of at least 100ms/],
   [['clean', '--orphaned', '--timeout', '5x', '--yes'], /--timeout 5x: expected a duration/],
   [['clean', '--purge', '--older-than', '7x', '--yes'], /--older-than 7x: expected a duration/],
   [['clean', '--keep-last', 'abc', '--yes'], /--keep-last abc: expected a whole number/],
   [['clean', '--status', 'running', '--yes'], /--status running: expected one of/],
   [['clean', '--larger-than', 'huge', '--yes'], /--larger-than huge: expected a size/],
+  [['sweep', EXAMPLE, '--gpus', 'x'], /--gpus x: expected a whole number >= 0/],
+  [['sweep', EXAMPLE, '--seeds', '0'], /--seeds 0: expected 1-5/],
+  [['sweep', EXAMPLE, '--grid', 'lr=1', '--backend', 'foo'], /--backend foo: expected one of pm2, slurm/],
 ];
 
 const MISSING: [string[], RegExp][] = [

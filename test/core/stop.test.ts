@@ -239,7 +239,7 @@ describe('stop', () => {
   it('wants runs or --name / --tag, not neither and not both; a filter that matches no live run stops nothing', async () => {
     const none = await sandbox.cli(['stop']);
     expect(none.code).toBe(2);
-    expect(none.stderr.trim()).toBe("rl-run: give the runs to stop (id, prefix, name, latest~N), or --name / --tag for a sweep's runs");
+    expect(none.stderr.trim()).toBe("rl-run: give the runs to stop (id, prefix, name, latest~N), or --name / --tag / --sweep for a sweep's runs");
     const both = await sandbox.cli(['stop', 'latest', '--name', 'sweep']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('not both');

@@ -5,4 +5,5 @@
 export * from './files.js';
 export * from './paths.js';
 export * from './record-file.js';
+export * from './resources-file.js';
 export * from './stop-request.js';

@@ -19,6 +19,8 @@ export interface RunLayout {
   recordLock: string;
   /** What the console logs gave so far, so metrics/compare read only what was appended (metrics/metrics-cache.ts). */
   metricsCache: string;
+  /** The runner's latest reading of its script's CPU and memory, and the peak RSS seen (runner/resource-sampler.ts). */
+  resources: string;
 }
 
 export const RECORD_FILE = 'run.json';
@@ -46,6 +48,7 @@ export function layoutOfDir(dir: string): RunLayout {
     batchScript: path.join(dir, 'slurm-job.sh'),
     recordLock: path.join(dir, RECORD_LOCK_FILE),
     metricsCache: path.join(dir, '.metrics-cache.json'),
+    resources: path.join(dir, 'resources.json'),
   };
 }
 

@@ -79,14 +79,16 @@ export function refusal(stderr: string): Error {
  * (the controller is down), so that nobody mistakes "no answer" for "no job".
  */
 export function queuedJobs(user: string | undefined): Map<string, JobInfo> | null {
-  const result = runSync('squeue', ['-h', ...(user ? ['-u', user] : []), '-o', SQUEUE_FORMAT]);
+  // -r: one line per array task (`12_3`), as a sweep's runs record them; without it the tasks
+  // still waiting are folded into one `12_[3-5%2]`.
+  const result = runSync('squeue', ['-h', '-r', ...(user ? ['-u', user] : []), '-o', SQUEUE_FORMAT]);
   if (!result.ok) return null;
   return new Map(parseSqueue(result.stdout).map((job) => [job.jobId, job]));
 }
 
 /** One job's queue entry; undefined when it has left the queue, null when squeue cannot answer. */
 export async function queuedJob(jobId: string): Promise<JobInfo | undefined | null> {
-  const result = await runAsync('squeue', ['-h', '-j', jobId, '-o', SQUEUE_FORMAT]);
+  const result = await runAsync('squeue', ['-h', '-r', '-j', jobId, '-o', SQUEUE_FORMAT]);
   if (!result.ok) return /invalid job id/i.test(result.stderr) ? undefined : null;
   return parseSqueue(result.stdout).find((job) => job.jobId === jobId);
 }

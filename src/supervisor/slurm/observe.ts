@@ -45,6 +45,9 @@ export function observeSlurm(record: RunRecord, now: Date = new Date()): Observa
   if (queue === null) return null;
   const job = queue.get(jobId) ?? endedJob(jobId);
   if (!job) {
+    // A waiting array task that is cancelled leaves no trace at all (not in sacct -c, not in
+    // scontrol): asked for by `rl-run stop`, its disappearance is that stop, not a loss.
+    if (record.stopRequestedAt) return { status: { state: 'stopped', endedAt: now.toISOString(), exitCode: null, signal: null } };
     return { status: { state: 'lost', detectedAt: now.toISOString(), reason: `SLURM no longer knows job ${jobId} (not in squeue, sacct or scontrol)` } };
   }
   const observed = statusOfJob(job, Boolean(record.stopRequestedAt), now);

@@ -68,7 +68,9 @@ export function parseScontrol(text: string, jobId: string): JobInfo | null {
   for (const match of text.matchAll(/(?:^|\s)([A-Za-z_:/]+)=(\S*)/g)) {
     if (!fields.has(match[1]!)) fields.set(match[1]!, match[2]!);
   }
-  if (fields.get('JobId') !== jobId || !fields.get('JobState')) return null;
+  // An array task (`12_3`) is shown as its own JobId=15 with ArrayJobId=12 ArrayTaskId=3.
+  const arrayId = fields.has('ArrayJobId') && fields.has('ArrayTaskId') ? `${fields.get('ArrayJobId')}_${fields.get('ArrayTaskId')}` : null;
+  if ((fields.get('JobId') !== jobId && arrayId !== jobId) || !fields.get('JobState')) return null;
   const node = fields.get('NodeList');
   const reason = fields.get('Reason');
   return {

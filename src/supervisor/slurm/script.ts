@@ -63,6 +63,14 @@ export function sbatchArgs(input: { runId: string; layout: RunLayout; cwd: strin
     `--chdir=${cwd}`,
     '--export=ALL',
   ];
+  args.push(...resourceArgs(slurm));
+  args.push(layout.batchScript);
+  return args;
+}
+
+/** The slurm section of the config as sbatch options, for a run's job and a sweep's array alike. */
+function resourceArgs(slurm: SlurmConfig): string[] {
+  const args: string[] = [];
   if (slurm.partition) args.push(`--partition=${slurm.partition}`);
   if (slurm.time) args.push(`--time=${slurm.time}`);
   if (slurm.cpusPerTask !== undefined) args.push(`--cpus-per-task=${slurm.cpusPerTask}`);
@@ -73,8 +81,44 @@ export function sbatchArgs(input: { runId: string; layout: RunLayout; cwd: strin
   if (slurm.qos) args.push(`--qos=${slurm.qos}`);
   if (slurm.requeue) args.push(`--signal=${slurm.signal ?? DEFAULT_REQUEUE_SIGNAL}`);
   args.push(...(slurm.extraArgs ?? []));
-  args.push(layout.batchScript);
   return args;
+}
+
+/**
+ * A sweep's array: task i runs the i-th run's own batch script (made as for a single run), with
+ * its output appended to that run's logs. The table of task → run is the script itself.
+ */
+export function arrayBatchScript(runs: readonly { id: string; layout: RunLayout }[]): string {
+  return [
+    '#!/bin/bash',
+    '# Written by rl-run for a sweep: SLURM array task i runs the i-th run, each with its own directory, logs and record.',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable in the batch script
+    'case "${SLURM_ARRAY_TASK_ID:-}" in',
+    ...runs.map(
+      ({ id, layout }, index) =>
+        `  ${index}) exec bash ${shellQuote(layout.batchScript)} >>${shellQuote(layout.stdout)} 2>>${shellQuote(layout.stderr)} ;; # ${id.replace(/[^\w.-]/g, '?')}`,
+    ),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable in the batch script
+    '  *) echo "rl-run: no run for array task ${SLURM_ARRAY_TASK_ID:-?}" >&2; exit 1 ;;',
+    'esac',
+    '',
+  ].join('\n');
+}
+
+/** `sbatch --array=0-N%K` for a sweep's runs; the job is named after the sweep. */
+export function arraySbatchArgs(input: { sweepId: string; count: number; parallelism?: number | undefined; scriptFile: string; cwd: string; slurm: SlurmConfig }): string[] {
+  const { sweepId, count, parallelism, scriptFile, cwd, slurm } = input;
+  return [
+    '--parsable',
+    `--array=0-${count - 1}${parallelism ? `%${parallelism}` : ''}`,
+    `--job-name=${jobNameFor(sweepId)}`,
+    // Each task writes its run's own logs (the array script redirects); nothing of the array's own.
+    '--output=/dev/null',
+    `--chdir=${cwd}`,
+    '--export=ALL',
+    ...resourceArgs(slurm),
+    scriptFile,
+  ];
 }
 
 /** sbatch expands %j, %u, … in file names; a literal % is written %%. */

@@ -3,10 +3,10 @@ import { requestStop, writeBatchScript } from '../../registry/run-dir/index.js';
 import type { SlurmConfig } from '../../config/schema.js';
 import { isEnded } from '../../registry/record.js';
 import type { Registry, StoredRun } from '../../registry/registry.js';
-import type { StopOutcome, Supervisor } from '../types.js';
+import type { StartManyOptions, StopOutcome, Supervisor } from '../types.js';
 import { assertSlurmAvailable, cancel, queuedJob, submit } from './cli.js';
 import { forgetQueue } from './observe.js';
-import { batchScript, sbatchArgs } from './script.js';
+import { arrayBatchScript, arraySbatchArgs, batchScript, sbatchArgs } from './script.js';
 
 const POLL_MS = 250;
 /** After the final scancel, SLURM sends SIGTERM, waits KillWait (30 s by default), then SIGKILL. */
@@ -34,6 +34,30 @@ export class SlurmSupervisor implements Supervisor {
     writeBatchScript(layout, batchScript({ record, runEnv, setup: slurm.setup ?? [] }));
     const jobId = await submit(sbatchArgs({ runId: record.id, layout, cwd: record.cwd, slurm }), env, record.cwd);
     this.registry.update(record.id, (r) => ({ ...r, slurmJobId: jobId, status: { state: 'pending' } }));
+  }
+
+  /**
+   * A sweep's runs as ONE job array: each run's own batch script is written as for a single run,
+   * and array task i execs the i-th (the table is the array's script). Each run records its task as
+   * `<array job>_<i>`, the id squeue -r, sacct and scancel know it by, so status, logs, stop and
+   * compare work on it as on any SLURM run.
+   */
+  async startMany(runs: { run: StoredRun; env: Record<string, string> }[], options: StartManyOptions): Promise<{ handle: string }> {
+    const first = runs[0];
+    if (!first) throw new Error('startMany: no runs');
+    const slurm = (first.run.record.config.slurm ?? {}) as SlurmConfig;
+    for (const { run, env } of runs) {
+      const runEnv = Object.fromEntries(RUN_VARIABLES.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
+      writeBatchScript(run.layout, batchScript({ record: run.record, runEnv, setup: slurm.setup ?? [] }));
+    }
+    const scriptFile = options.writeScript(arrayBatchScript(runs.map(({ run }) => ({ id: run.record.id, layout: run.layout }))));
+    const sweepId = first.run.record.sweep?.id ?? first.run.record.id;
+    const args = arraySbatchArgs({ sweepId, count: runs.length, parallelism: options.parallelism, scriptFile, cwd: first.run.record.cwd, slurm });
+    const jobId = await submit(args, first.env, first.run.record.cwd);
+    runs.forEach(({ run }, index) => {
+      this.registry.update(run.record.id, (r) => ({ ...r, slurmJobId: `${jobId}_${index}`, status: { state: 'pending' } }));
+    });
+    return { handle: jobId };
   }
 
   /**
