@@ -6,6 +6,7 @@ import { eventFlag } from '../format/events.js';
 import { ago } from '../format/time.js';
 import { RUN_STATES, type RunRecord, type RunState } from '../registry/record.js';
 import { listFilter } from '../registry/run-filter.js';
+import { slurmResumable } from '../resume/plan.js';
 import { resolveSweep } from '../registry/sweep-dir.js';
 import { cellLabel } from '../sweep/spec.js';
 import { backendOf } from '../supervisor/index.js';
@@ -81,10 +82,20 @@ export async function list(options: ListOptions, globals: GlobalArgs): Promise<v
   }
   const { config, registry } = await openContext(globals);
   const sweep = options.sweep !== undefined ? resolveSweep(registry.runsDir, options.sweep) : undefined;
-  const { runs, damaged } = registry.list({
-    ...(options.limit !== undefined ? { limit: options.limit } : {}),
-    ...listFilter({ ...options, sweep }),
-  });
+  const listed = () =>
+    registry.list({
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...listFilter({ ...options, sweep }),
+    });
+  let { runs, damaged } = listed();
+  // Loaded only when some listed run is due for its next job: ls stays light otherwise.
+  const due = runs.filter(({ record }) => !backendOf(record.backend).local && slurmResumable(record));
+  const requeued = due.length ? await (await import('../launch/requeue.js')).requeueEnded(registry, due) : [];
+  for (const { id, outcome, problem } of requeued) {
+    if (outcome) out.warn(`${id} hit its time limit or was preempted: submitted attempt ${outcome.attempt}, from ${outcome.checkpoint} (slurm.requeue)`);
+    else if (problem && !problem.startsWith('not resuming')) out.warn(`${id}: could not submit its next attempt: ${problem}`);
+  }
+  if (requeued.some((r) => r.outcome)) ({ runs, damaged } = listed());
   if (damaged.length) {
     out.warn(`${damaged.length} damaged run ${damaged.length === 1 ? 'directory' : 'directories'} skipped: ${damaged.map((d) => `${d.id} (${d.reason})`).join(', ')}; 'rl-run clean --orphaned' tidies them`);
   }

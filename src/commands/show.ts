@@ -7,6 +7,7 @@ import { type RunRecord, statusFields } from '../registry/record.js';
 import { UnsafeFileError } from '../registry/safe-fs.js';
 import { backendOf } from '../supervisor/index.js';
 import { shellQuote } from '../format/shell.js';
+import { attemptLines } from '../format/attempts.js';
 import { type GlobalArgs, openContext, out } from './context.js';
 import { liveRows, showLive } from './show-live.js';
 
@@ -72,6 +73,10 @@ export async function show(selector: string, json: boolean, globals: GlobalArgs)
     out.line('');
     out.line('events:');
     for (const line of events) out.line(`  ${line}`);
+  }
+  if (record.attempts.length > 1) {
+    out.line('');
+    for (const line of attemptLines(record.attempts, layout.dir)) out.line(line);
   }
   if (record.status.state === 'failed' || record.status.state === 'lost') {
     const tail = stderrTail(layout.stderr);

@@ -7,6 +7,7 @@ import { type StartOptions, planLaunch } from '../launch/plan.js';
 import { currentUser } from '../process/index.js';
 import { backendOf, handlesJson, supervisorFor } from '../supervisor/index.js';
 import { cliCommand } from '../format/invocation.js';
+import { resumeWithFlags } from '../resume/args.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { singleFlag } from './flags.js';
 import { applyWatchdogFlag } from '../config/watching.js';
@@ -27,6 +28,8 @@ interface StartArgs extends GlobalArgs {
   after?: string | string[];
   priority?: number;
   json?: boolean;
+  'resume-checkpoint'?: string;
+  'resume-args'?: string;
   '--'?: (string | number)[];
 }
 
@@ -47,6 +50,8 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       .option('after', { type: 'string', describe: 'Wait until this run has succeeded (repeat for more); fails without starting if it does not' })
       .option('priority', { type: 'string', coerce: wholeNumber('priority', Number.MIN_SAFE_INTEGER), describe: 'Queue order: higher starts first, then the oldest (default 0)' })
       .option('json', { type: 'boolean', describe: 'Print {id, name, dir, pm2Name, state} as JSON' })
+      .option('resume-checkpoint', { type: 'string', describe: "Glob of the run's checkpoints inside its directory, for resuming (config: resume.checkpoint)" })
+      .option('resume-args', { type: 'string', describe: "Arguments that resume from {checkpoint}, e.g. '--resume {checkpoint}' (config: resume.args)" })
       .example('$0 start train.py -- --lr 3e-4', 'a run of train.py with its own id, logs and record')
       .example('$0 start train.py --gpus 1 --after ppo', 'on one GPU of the pool, once the run ppo has succeeded')
       .example('$0 start train.py --name ppo --tag sweep -- --seed 1', 'named and tagged')
@@ -65,6 +70,8 @@ export const startCommand: CommandModule<GlobalArgs, StartArgs> = {
       ...(argv.gpus !== undefined ? { gpus: argv.gpus } : {}),
       ...(argv.after !== undefined ? { after: listFlag(argv.after) } : {}),
       ...(argv.priority !== undefined ? { priority: argv.priority } : {}),
+      ...(argv['resume-checkpoint'] !== undefined ? { resumeCheckpoint: argv['resume-checkpoint'] } : {}),
+      ...(argv['resume-args'] !== undefined ? { resumeArgs: argv['resume-args'] } : {}),
     };
     // Checked before the config loads, so a bad spec starts nothing.
     if (options.watchdog !== undefined) applyWatchdogFlag(options.watchdog, null);
@@ -84,7 +91,15 @@ export async function start(options: StartOptions, globals: GlobalArgs, json: bo
 
 async function startWatched(options: StartOptions, globals: GlobalArgs, json: boolean, interrupt: InterruptWatch): Promise<void> {
   const { config: loaded, registry } = await openContext(globals);
-  const config = options.watchdog === undefined ? loaded : { ...loaded, watchdog: applyWatchdogFlag(options.watchdog, loaded.watchdog) };
+  const resume = resumeWithFlags(loaded.resume, {
+    ...(options.resumeCheckpoint !== undefined ? { checkpoint: options.resumeCheckpoint } : {}),
+    ...(options.resumeArgs !== undefined ? { args: options.resumeArgs } : {}),
+  });
+  const config = {
+    ...loaded,
+    resume,
+    ...(options.watchdog === undefined ? {} : { watchdog: applyWatchdogFlag(options.watchdog, loaded.watchdog) }),
+  };
   const plan = planLaunch(options, config, {
     cwd: process.cwd(),
     user: currentUser(),

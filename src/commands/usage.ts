@@ -63,6 +63,8 @@ function unknownArguments(names: readonly string[], facts: UsageFacts, help: str
     // yargs names `--no-x` as x, and each letter of `-xyz` on its own.
     if (!names.includes(name) && !names.includes(name.replace(/^no-/, '')) && !short) continue;
     const flag = short ? `-${short}` : word.split('=')[0]!;
+    // yargs reads a value that starts with a dash as a flag of its own.
+    if (facts.argv[i - 1] === '--resume-args') return `--resume-args takes a value that starts with a dash only after '=': --resume-args='${word}'`;
     if (command === 'start') return `unknown flag ${flag}: arguments for the script go after --, as in: ${scriptFlagsAfterDashes(names, facts)}`;
     const near = nearest(name, facts.knownFlags);
     return `unknown flag ${flag}${near ? `: did you mean --${near}?` : ''} (${help} lists the flags)`;

@@ -18,12 +18,15 @@ export async function gatherRun(
   { points = true }: { points?: boolean } = {},
 ): Promise<{ run: CompareRun; warnings: MetricWarning[] }> {
   const { record, layout } = run;
+  // A resumed run's summaries are made again from its stitched points, so it keeps them.
+  const resumed = record.attempts.length > 1;
   const { series, warnings } = await readRunMetrics(layout.dir, layout.stdout, {
     files: config.metrics.files,
     patterns: config.metrics.patterns,
     moreLogs: [layout.stderr],
     cacheFile: layout.metricsCache,
-    ...(points ? {} : { maxPoints: SUMMARIES_ONLY }),
+    ...(points || resumed ? {} : { maxPoints: SUMMARIES_ONLY }),
+    ...(resumed ? { resumed } : {}),
   });
   return {
     run: {

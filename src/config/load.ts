@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { describeConfigError } from './errors.js';
 import { configFileProblem, findConfigCandidates } from './presence.js';
-import { DEFAULTS, QUEUE_DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
+import { DEFAULTS, DEFAULT_MAX_FRUITLESS_ATTEMPTS, QUEUE_DEFAULTS, type ResolvedConfig, type UserConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 import { resolveNotify, resolveWatchdog } from './watching.js';
 
@@ -71,6 +71,13 @@ export function resolveConfig(user: UserConfig, configFile: string | null, cwd: 
       patterns: user.metrics?.patterns ?? DEFAULTS.metrics.patterns,
       files: user.metrics?.files ?? DEFAULTS.metrics.files,
     },
+    resume: user.resume
+      ? {
+          checkpoint: user.resume.checkpoint,
+          args: user.resume.args,
+          maxFruitlessAttempts: user.resume.maxFruitlessAttempts ?? DEFAULT_MAX_FRUITLESS_ATTEMPTS,
+        }
+      : null,
     progress: user.progress?.total !== undefined ? { total: user.progress.total } : { ...DEFAULTS.progress },
     sweeps: { ...DEFAULTS.sweeps, ...user.sweeps },
     watchdog: resolveWatchdog(user.watchdog),

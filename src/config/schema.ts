@@ -31,9 +31,20 @@ export interface SlurmConfig {
   extraArgs?: string[];
   /** Shell lines run before the script: `module load`, `source venv/bin/activate`, … */
   setup?: string[];
+  /**
+   * A job that hits its time limit or is preempted continues as the run's next attempt, from its
+   * newest checkpoint (needs `resume`): submitted with --signal so the script is warned first, and
+   * resubmitted by the next `rl-run ls` or `rl-run resurrect`.
+   */
+  requeue?: boolean;
+  /** --signal given with requeue: which signal, to whom, how many seconds before the limit. */
+  signal?: string;
   /** K of a sweep's `sbatch --array=0-N%K`: how many of its runs SLURM runs at once (default: queue.maxParallel, else no cap). */
   arrayParallelism?: number;
 }
+
+/** The warning a requeued job's script gets before its time limit (sbatch --signal). */
+export const DEFAULT_REQUEUE_SIGNAL = 'B:USR1@120';
 
 export interface MetricsConfig {
   /** Extra regexes applied to each stdout line; named groups become metrics. */
@@ -86,6 +97,15 @@ export interface ResumeConfig {
   /** A crash loop ends after this many consecutive attempts with neither a new checkpoint nor a new metric step. */
   maxFruitlessAttempts?: number;
 }
+
+export interface ResolvedResume {
+  checkpoint: string;
+  args: string[];
+  maxFruitlessAttempts: number;
+}
+
+/** A crash loop ends after this many attempts that saved no checkpoint and logged no new step. */
+export const DEFAULT_MAX_FRUITLESS_ATTEMPTS = 3;
 
 export interface WatchdogConfig {
   /** Flag a NaN or Inf in any metric value. */
@@ -163,6 +183,8 @@ export interface ResolvedConfig {
   backend: 'pm2' | 'slurm';
   slurm: SlurmConfig;
   metrics: { patterns: string[]; files: string[] };
+  /** How runs continue from their newest checkpoint; null when not configured. */
+  resume: ResolvedResume | null;
   /** `progress.total` as written (a number or `{argument}`); without it, totals come from the run's arguments. */
   progress: { total?: string };
   /** Sweeps declared in the config, by name (`rl-run sweep NAME`). */
@@ -187,7 +209,8 @@ export const DEFAULT_METRIC_FILES: readonly string[] = [
   '**/events.out.tfevents.*',
 ];
 
-export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'watchdog' | 'notify' | 'queue'> & { runsDir: string } = {
+/** `watchdog`, `notify`, `queue` and `resume` have no default: each is off unless the config (or a flag) sets it. */
+export const DEFAULTS: Omit<ResolvedConfig, 'runsDir' | 'configFile' | 'watchdog' | 'notify' | 'queue' | 'resume'> & { runsDir: string } = {
   runsDir: 'runs',
   interpreters: { '.py': 'python3', '.sh': 'bash', '.js': 'node', '.mjs': 'node' },
   env: {},

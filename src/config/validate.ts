@@ -1,5 +1,6 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
-import { ENV_KEY, PROGRESS_TOTAL, type UserConfig } from './schema.js';
+import { checkpointGlobProblem, unknownResumePlaceholders } from './resume-checks.js';
+import { ENV_KEY, PROGRESS_TOTAL, type ResumeConfig, type UserConfig } from './schema.js';
 import { NOTIFY_EVENTS, stallProblem, webhookProblem } from './watching.js';
 
 /**
@@ -17,6 +18,7 @@ const isStringMap: Check = (v) =>
   isPlainObject(v) && Object.values(v).every((s) => typeof s === 'string')
     ? null
     : 'an object of string values';
+const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
 const isNonNegativeInt: Check = (v) =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 ? null : 'a whole number >= 0';
 const isPositiveInt: Check = (v) =>
@@ -26,7 +28,6 @@ const oneOf =
   (v) =>
     typeof v === 'string' && choices.includes(v) ? null : `one of ${choices.map((c) => `'${c}'`).join(', ')}`;
 
-const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
 const isEventList: Check = (v) =>
   Array.isArray(v) && v.every((e) => (NOTIFY_EVENTS as readonly unknown[]).includes(e))
     ? null
@@ -59,9 +60,12 @@ const SHAPE: Shape = {
     qos: isString,
     extraArgs: isStringArray,
     setup: isStringArray,
+    requeue: isBoolean,
+    signal: isString,
     arrayParallelism: isPositiveInt,
   },
   metrics: { patterns: isStringArray, files: isStringArray },
+  resume: { checkpoint: isString, args: isStringArray, maxFruitlessAttempts: isPositiveInt },
   progress: { total: (v) => (typeof v === 'string' && PROGRESS_TOTAL.test(v) ? null : "a step count ('1000000') or one argument of the run in braces ('{total_timesteps}')") },
   // Each sweep is checked against SWEEP_SHAPE below, under its own name.
   sweeps: (v) => (isPlainObject(v) ? null : 'an object of named sweeps ({ ppo: { script, grid, seeds } })'),
@@ -137,7 +141,26 @@ export function validateConfig(raw: unknown): Validation {
       }
     });
   }
+  errors.push(...resumeProblems((raw as UserConfig).resume));
   return errors.length === 0 ? { ok: true, config: raw as UserConfig } : { ok: false, errors };
+}
+
+/** `resume` needs both keys, a glob that stays inside the run directory, and placeholders it knows. */
+function resumeProblems(resume: unknown): string[] {
+  if (!isPlainObject(resume)) return [];
+  const errors: string[] = [];
+  const { checkpoint, args } = resume as Partial<ResumeConfig>;
+  if (checkpoint === undefined) errors.push("resume.checkpoint: missing: a glob inside the run directory, e.g. 'checkpoints/*.pt'");
+  else if (typeof checkpoint === 'string') {
+    const problem = checkpointGlobProblem(checkpoint);
+    if (problem) errors.push(`resume.checkpoint: ${problem}`);
+  }
+  if (args === undefined) errors.push("resume.args: missing: the arguments that resume, e.g. ['--resume', '{checkpoint}']");
+  else if (Array.isArray(args)) {
+    const unknown = unknownResumePlaceholders(args.filter((a): a is string => typeof a === 'string'));
+    if (unknown.length) errors.push(`resume.args: unknown placeholder ${unknown.join(', ')} (known: {checkpoint}, {run_dir}, {attempt})`);
+  }
+  return errors;
 }
 
 function checkShape(value: Record<string, unknown>, shape: Shape, prefix: string): string[] {

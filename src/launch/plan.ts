@@ -19,6 +19,9 @@ export interface StartOptions {
   cwd?: string;
   interpreter?: string;
   backend?: 'pm2' | 'slurm';
+  /** --resume-checkpoint and --resume-args (resume/args.ts lays them over the config). */
+  resumeCheckpoint?: string;
+  resumeArgs?: string;
   /** The sweep cell this run is (rl-run sweep). */
   sweep?: SweepRef;
   /** `--watchdog`, applied over the config's watchdog (watchdog/settings.ts). */

@@ -8,6 +8,7 @@ import { compilePatterns } from './stdout-pairs.js';
 import { loadMetricsCache, type MetricsCache, saveMetricsCache } from './metrics-cache.js';
 import { readStdoutLogFrom } from './stdout-cache.js';
 import { readStdoutLog } from './stdout-reader.js';
+import { stitchSeries } from './stitch.js';
 import { readEventFiles } from './tfevents-reader.js';
 
 /**
@@ -27,6 +28,8 @@ export interface ReadRunOptions {
   moreLogs?: readonly string[];
   /** Where the console logs' state is kept between reads (metrics-cache.ts), so only appended bytes are parsed. */
   cacheFile?: string;
+  /** The run has several attempts (it was resumed): each series is stitched into one curve (stitch.ts). */
+  resumed?: boolean;
 }
 
 export interface RunMetrics {
@@ -95,7 +98,9 @@ export async function readRunMetrics(runDir: string, stdoutPath: string | undefi
   }
   if (options.cacheFile !== undefined && cache && changed(cache, nextCache)) saveMetricsCache(options.cacheFile, nextCache);
   for (const result of results) warnings.push(...result.warnings);
-  return { series: pickSources(results.flatMap((r) => r.series)), warnings: capPerFile(warnings) };
+  const series = pickSources(results.flatMap((r) => r.series));
+  if (options.resumed) for (const [name, one] of series) series.set(name, stitchSeries(one));
+  return { series, warnings: capPerFile(warnings) };
 }
 
 /**

@@ -19,3 +19,4 @@ export {
   runProcesses,
   withoutRunIdentity,
 } from './tree.js';
+export { bootId, bootTimeMs, supervisorGoingDown } from './shutdown.js';

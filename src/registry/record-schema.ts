@@ -128,6 +128,7 @@ const FIELDS: { [K in Exclude<keyof RunRecord, 'status'>]-?: Field } = {
     expected: 'an array of events with at, kind and detail',
   },
   notified: { check: strings, expected: 'an array of strings' },
+  bootId: { check: string, expected: 'a string' },
 };
 
 const ENDED = { check: string, expected: 'a string', required: true };

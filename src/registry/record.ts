@@ -142,6 +142,8 @@ export interface RunRecord {
   events?: RunEvent[];
   /** Notification keys already sent (each event is notified once). */
   notified?: string[];
+  /** The machine's boot id (/proc/sys/kernel/random/boot_id) when its last attempt started: another one now means a reboot took it. */
+  bootId?: string;
   /** The resolved configuration the run was started with. */
   config: Record<string, unknown>;
 }

@@ -11,12 +11,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { layoutOfDir, readRecordIn, updateRecordIn } from '../registry/run-dir/index.js';
-import { findRunProcesses, killOwnChildGroup, ownFdPath, processRef, signalAll, terminate } from '../process/index.js';
+import { bootId, findRunProcesses, killOwnChildGroup, ownFdPath, processRef, signalAll, supervisorGoingDown, terminate } from '../process/index.js';
 import { appendNoFollow, isSymlink, openForAppend } from '../registry/safe-fs.js';
 import type { Attempt, ProcessRef, RunRecord, RunStatus } from '../registry/record.js';
 import { whyNotTake } from './claim.js';
 import { scriptEnvironment } from './env.js';
 import { type AttemptEnd, decideAfterAttempt, describeEnd } from './outcome.js';
+import { type AttemptPlan, planAttempt } from '../resume/attempt.js';
+import { newestCheckpoint } from '../resume/checkpoint.js';
+import { type Progress, crashLoopReason, madeProgress } from '../resume/progress.js';
+import { resumeOf } from '../resume/settings.js';
+import { onNextAttemptRequest } from './next-attempt.js';
+import { probeProgress } from './progress-probe.js';
 import { recordOutputSizes } from './output-index.js';
 import { recordResources } from './resource-sampler.js';
 import { StopWatch } from './stop.js';
@@ -54,6 +60,11 @@ let stop: StopWatch | null = null;
 let watch: RunWatch | null = null;
 /** Ends the restart delay early (a stop, or a signal from outside). */
 let wake: (() => void) | null = null;
+/** What the signal from outside came with, when it was the machine or pm2 going down (see process/shutdown.ts). */
+let supervisorDown: string | null = null;
+/** Set by requestNextAttempt: the attempt under way is ended and the run goes on resuming; its end cause. */
+let nextAttemptCause: string | null = null;
+let nextAttemptKill: NodeJS.Timeout | null = null;
 
 function readRecord(): RunRecord {
   const read = readRecordIn(layout.dir, runName);
@@ -70,12 +81,15 @@ function log(message: string): void {
 }
 
 function separator(attempt: number, total: number, previous: string): void {
-  const line = `\n──── rl-run: attempt ${attempt} of ${total} started ${new Date().toISOString()} (previous attempt: ${previous}) ────\n`;
+  writeSeparator(`\n──── rl-run: attempt ${attempt} of ${total} started ${new Date().toISOString()} (previous attempt: ${previous}) ────\n`);
+}
+
+function writeSeparator(line: string): void {
   appendNoFollow(layout.stdout, line);
   appendNoFollow(layout.stderr, line);
 }
 
-function runAttempt(record: RunRecord, env: Record<string, string>): Promise<AttemptEnd> {
+function runAttempt(record: RunRecord, env: Record<string, string>, plan: AttemptPlan): Promise<AttemptEnd> {
   return new Promise((resolve) => {
     // A log replaced by a symlink is refused (the run fails saying so), never appended through.
     const out = openForAppend(layout.stdout);
@@ -86,7 +100,7 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
       closeSync(out);
       throw error;
     }
-    const [file, ...args] = record.command;
+    const [file, ...args] = plan.command;
     // Its own process group, so that a stop can reach the environment workers it forks.
     const proc = spawn(file!, args, { cwd: record.cwd, env, stdio: ['ignore', out, err], detached: true });
     child = proc;
@@ -102,6 +116,7 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
     };
     proc.once('spawn', () => {
       const startedAt = new Date().toISOString();
+      const boot = bootId();
       childRef = processRef(proc.pid!);
       try {
         saveRecord((current) => ({
@@ -111,7 +126,8 @@ function runAttempt(record: RunRecord, env: Record<string, string>): Promise<Att
           pid: proc.pid,
           pidStartTime: processRef(proc.pid!).startTime,
           runner: processRef(process.pid),
-          attempts: [...current.attempts, { startedAt }],
+          attempts: [...current.attempts, { startedAt, ...(plan.checkpoint !== undefined ? { checkpoint: plan.checkpoint } : {}) }],
+          ...(boot ? { bootId: boot } : {}),
         }));
       } catch (error) {
         // Unrecorded, the script would run with nobody to stop it or note its end (ENOSPC did this).
@@ -162,17 +178,47 @@ function closeLastAttempt(attempts: readonly Attempt[], end: Required<Pick<Attem
 }
 
 /** Records the run's end, closing its last attempt. */
-function endAttempt(status: RunStatus): void {
+function endAttempt(status: RunStatus, endCause?: string): void {
   const ended = saveRecord((current) => ({
     ...current,
     status,
     attempts:
       'endedAt' in status
-        ? closeLastAttempt(current.attempts, { endedAt: status.endedAt, exitCode: status.exitCode, signal: 'signal' in status ? status.signal : null })
+        ? closeLastAttempt(current.attempts, {
+            endedAt: status.endedAt,
+            exitCode: status.exitCode,
+            signal: 'signal' in status ? status.signal : null,
+            ...(endCause ? { endCause } : {}),
+          })
         : current.attempts,
   }));
   notifyEnd(runDir, layout, ended, log);
 }
+
+/** How the next attempt starts: from the newest complete checkpoint when the run resumes (resume/attempt.ts). */
+async function prepareAttempt(record: RunRecord): Promise<AttemptPlan> {
+  const number = record.attempts.length + 1;
+  const resume = resumeOf(record);
+  const checkpoint = number > 1 && resume ? await newestCheckpoint(layout.dir, resume.checkpoint) : null;
+  // The script is given the run directory's own path: the pinned /proc/self/fd one is ours alone.
+  return planAttempt(record, runDir, number, resume, checkpoint);
+}
+
+/** The watchdog's (or any in-runner caller's) "end this attempt and resume from the newest checkpoint". */
+onNextAttemptRequest((cause) => {
+  if (!child || stop?.check() || externalSignal) return false;
+  if (nextAttemptCause) return true;
+  nextAttemptCause = cause;
+  log(`ending attempt (${cause}): SIGINT now, the next attempt resumes from the newest checkpoint`);
+  const ending = child;
+  ending.kill('SIGINT');
+  const grace = readRecord().stopTimeoutMs;
+  nextAttemptKill = setTimeout(() => {
+    if (child === ending) killRun(readRecord().id);
+  }, grace);
+  nextAttemptKill.unref();
+  return true;
+});
 
 async function main(): Promise<void> {
   // pm2 writes our output to runner.log, following links: with a link there, say nothing at all.
@@ -202,20 +248,47 @@ async function main(): Promise<void> {
     log('run ended: stopped before the script was started');
     return;
   }
+  let fruitless = 0;
+  let previousEnd: string | null = null;
   for (let attempt = 1; ; attempt++) {
     const record = readRecord();
-    const end = await runAttempt(record, env);
-    const decision = watch?.decide(end, attempt, record.restart.maxRestarts) ?? decideAfterAttempt(end, attempt, record.restart.maxRestarts, new Date());
+    const plan = await prepareAttempt(record);
+    const resume = resumeOf(record);
+    if (plan.separator && (resume || attempt === 1)) writeSeparator(plan.separator);
+    else if (previousEnd !== null) separator(plan.number, plan.number - attempt + total, previousEnd);
+    if (plan.number > 1) log(`attempt ${plan.number}: ${plan.checkpoint ? `resuming from ${plan.checkpoint}` : 'from scratch'}`);
+    const before: Progress | null = resume ? await probeProgress(layout, record, resume.checkpoint) : null;
+    const end = await runAttempt(record, env, plan);
+    if (nextAttemptKill) clearTimeout(nextAttemptKill);
+    // The watchdog's `resume` action ended this attempt: it counts as a crash, and the next attempt
+    // resumes from the newest checkpoint like any automatic restart.
+    const watched = watch?.decide(end, attempt, record.restart.maxRestarts) ?? null;
+    const cause = nextAttemptCause ?? (watched ? 'watchdog' : null);
+    nextAttemptCause = null;
+    let decision = watched ?? decideAfterAttempt(end, attempt, record.restart.maxRestarts, new Date());
+    if (cause && !watched && !end.stopRequested && !end.externalSignal && !end.spawnError) decision = { kind: 'restart' };
+    if (decision.kind === 'restart' && resume && before) {
+      fruitless = madeProgress(before, await probeProgress(layout, record, resume.checkpoint)) ? 0 : fruitless + 1;
+      if (fruitless >= resume.maxFruitlessAttempts) {
+        const { exitCode, signal } = end;
+        decision = { kind: 'end', status: { state: 'failed', endedAt: new Date().toISOString(), exitCode, signal, reason: crashLoopReason(fruitless) } };
+      }
+    }
     if (decision.kind === 'end') {
-      endAttempt(decision.status);
-      log(`run ended: ${decision.status.state} (${describeEnd(end)})`);
+      let { status } = decision;
+      if (supervisorDown && status.state === 'failed' && end.externalSignal) {
+        status = { ...status, reason: `${supervisorDown} (${end.externalSignal}); 'rl-run resurrect' continues it` };
+      }
+      endAttempt(status, supervisorDown && end.externalSignal ? 'supervisor-down' : undefined);
+      log(`run ended: ${status.state} (${describeEnd(end)})`);
       process.exitCode = end.exitCode ?? 1;
       return;
     }
     saveRecord((current) => ({
       ...current,
-      attempts: closeLastAttempt(current.attempts, { endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal }),
+      attempts: closeLastAttempt(current.attempts, { endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal, ...(cause ? { endCause: cause } : {}) }),
     }));
+    previousEnd = cause ? `ended by rl-run: ${cause}` : describeEnd(end);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, record.restart.delayMs);
       wake = () => {
@@ -228,7 +301,6 @@ async function main(): Promise<void> {
       endAttempt({ state: 'stopped', endedAt: new Date().toISOString(), exitCode: end.exitCode, signal: end.signal });
       return;
     }
-    separator(attempt + 1, total, describeEnd(end));
     log(`restarting: attempt ${attempt + 1} of ${total}`);
   }
 }
@@ -238,6 +310,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     // rl-run's stop signals the runner, which carries it out once (see StopWatch); any other
     // signal reaching the runner came from outside.
     if (stop?.check()) return;
+    if (!externalSignal && signal !== 'SIGHUP') supervisorDown = supervisorGoingDown(process.env.PM2_HOME ?? path.join(process.env.HOME ?? '', '.pm2'));
     externalSignal ??= signal;
     if (child) child.kill(signal === 'SIGHUP' ? 'SIGINT' : signal);
     else wake?.();

@@ -50,6 +50,11 @@ export interface OrphanCandidate {
  */
 export interface Backend {
   readonly name: BackendName;
+  /**
+   * Runs on this machine under rl-run's own runner: the record's pids and hostname mean something,
+   * and the runner records each attempt (and its separator) itself. False for a cluster scheduler.
+   */
+  readonly local: boolean;
   /** Starting and stopping, loaded only when a command needs them. */
   supervisor(registry: Registry): Promise<Supervisor>;
   /** The record fields that name the run to this backend and are known before it starts (pm2's process name). */

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
+import { EXAMPLE, ROOT, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
 
 /**
  * Against a real SLURM: `bash tools/slurm-single-node.sh up` (as root) brings up a
@@ -262,6 +262,33 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     } finally {
       spawnSync('scancel', [...jobs, foreign], { stdio: 'ignore' });
     }
+  });
+
+  // Issue 14: in this file, so that it never competes with the tests above for the node's CPUs.
+  it('resume of a stopped run: a new job for the same run, attempt 2 from the newest checkpoint, the separator before its output', async () => {
+    const CKPT = path.join(ROOT, 'examples', 'ckpt_train.py');
+    const run = await startRun(sandbox, [
+      '--backend', 'slurm', CKPT, '--resume-checkpoint', 'checkpoints/*.pt', '--resume-args=--resume {checkpoint}',
+      '--', '--steps', '100000', '--step-time', '0.02', '--ckpt-every', '10',
+    ]);
+    const stdout = () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8');
+    const first = sandbox.record(run.id).slurmJobId as string;
+    await waitFor('a few checkpoints', () => /^step=3\d /m.test(stdout()), 60_000);
+    expect((await sandbox.cli(['stop', run.id])).code).toBe(0);
+    expect((await cliJson(sandbox, ['show', run.id, '--json'])).status.state).toBe('stopped');
+
+    const resumed = await sandbox.cli(['resume', run.id]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`^resumed ${run.id} as attempt 2, from checkpoints/step_\\d+\\.pt`));
+    const record = sandbox.record(run.id);
+    expect(record.slurmJobId).not.toBe(first);
+    expect(record.attempts).toHaveLength(2);
+    expect(record.attempts[1].checkpoint).toMatch(new RegExp(`^${run.dir}/checkpoints/step_\\d+\\.pt$`));
+    expect(readFileSync(path.join(run.dir, 'slurm-job.sh'), 'utf8')).toContain(`--resume ${record.attempts[1].checkpoint}`);
+    await waitFor('the resumed job to log', () => /resumed from step \d+/.test(stdout()), 60_000);
+    const text = stdout();
+    expect(text.indexOf('──── rl-run: attempt 2, resumed from checkpoints/')).toBeLessThan(text.indexOf('resumed from step'));
+    expect((await sandbox.cli(['stop', run.id])).code).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { lstatSync, rmSync, unlinkSync } from 'node:fs';
 import { createExclusive } from '../safe-fs.js';
 import { GIT_DIFF_FILE, type RunLayout } from './paths.js';
 
@@ -13,8 +13,20 @@ export function createOutputLogs(layout: RunLayout): void {
   createExclusive(layout.stderr);
 }
 
-export function createRunnerLog(layout: RunLayout): void {
+/** True when the run had one already: it was started before (a resumed run), and its runner appends to it. */
+export function createRunnerLog(layout: RunLayout): boolean {
+  // Only a regular file will do: pm2 opens it following links.
+  if (isRegularFile(layout.runnerLog)) return true;
   createExclusive(layout.runnerLog);
+  return false;
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Saves the uncommitted changes; returns the name run.json records them under. */
@@ -24,6 +36,8 @@ export function writeGitDiff(layout: RunLayout, diff: string): string {
 }
 
 export function writeBatchScript(layout: RunLayout, script: string): void {
+  // A resumed run's next job gets its own script (with the resume arguments) in place of the last one.
+  if (isRegularFile(layout.batchScript)) unlinkSync(layout.batchScript);
   createExclusive(layout.batchScript, script);
 }
 

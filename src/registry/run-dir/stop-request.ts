@@ -71,3 +71,12 @@ export function parseStopRequest(text: string | null, mtimeMs: number, fallbackT
   return fallback(Number.isFinite(stamped) ? stamped : mtimeMs);
 }
 
+
+/** Takes away an old stop's request, for a run that is continued (`rl-run resume`): its new runner must not take it as a stop. */
+export function clearStopRequest(layout: RunLayout): void {
+  try {
+    unlinkSync(layout.stopRequest);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
+}

@@ -5,6 +5,7 @@ import { observePm2 } from './observe.js';
 /** pm2 on this machine: a run is the pm2 process `rlrun-<id>` running our runner. */
 export const pm2Backend: Backend = {
   name: 'pm2',
+  local: true,
   async supervisor(registry) {
     const { Pm2Supervisor } = await import('./supervisor.js');
     return new Pm2Supervisor(registry);

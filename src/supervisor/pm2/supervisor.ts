@@ -37,12 +37,15 @@ export class Pm2Supervisor implements Supervisor {
   async start(run: StoredRun, env: Record<string, string>): Promise<void> {
     const { record, layout } = run;
     // pm2 opens runner.log itself, following links: made here first, private and a regular file.
-    createRunnerLog(layout);
-    await withPm2((pm2) =>
-      pm2Call((done) =>
+    const startedBefore = createRunnerLog(layout);
+    const name = record.pm2Name ?? pm2NameFor(record.id);
+    await withPm2(async (pm2) => {
+      // pm2 keeps an ended runner's entry under the run's name: a resumed run's start replaces it.
+      if (startedBefore) await pm2Call((done) => pm2.delete(name, done as never)).catch(() => undefined);
+      return pm2Call((done) =>
         pm2.start(
           {
-            name: record.pm2Name ?? pm2NameFor(record.id),
+            name,
             namespace: PM2_NAMESPACE,
             script: runnerScript(),
             args: [layout.dir],
@@ -64,8 +67,8 @@ export class Pm2Supervisor implements Supervisor {
           } as never,
           done as never,
         ),
-      ),
-    ).catch((error) => {
+      );
+    }).catch((error) => {
       if (error instanceof RuntimeError) throw error;
       throw new RuntimeError(`pm2 could not start the run: ${describeError(error)}`);
     });

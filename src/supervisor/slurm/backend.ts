@@ -4,6 +4,7 @@ import { observeSlurm } from './observe.js';
 /** A SLURM cluster: a run is the batch job `rlrun-<id>`, recorded by its job id once sbatch answers. */
 export const slurmBackend: Backend = {
   name: 'slurm',
+  local: false,
   async supervisor(registry) {
     const { SlurmSupervisor } = await import('./supervisor.js');
     return new SlurmSupervisor(registry);

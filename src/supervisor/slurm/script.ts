@@ -1,6 +1,6 @@
 import { shellQuote } from '../../format/shell.js';
 import { RUN_NAME_PREFIX } from '../names.js';
-import type { SlurmConfig } from '../../config/schema.js';
+import { DEFAULT_REQUEUE_SIGNAL, type SlurmConfig } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import type { RunLayout } from '../../registry/run-dir/index.js';
 import type { RunRecord } from '../../registry/record.js';
@@ -79,6 +79,7 @@ function resourceArgs(slurm: SlurmConfig): string[] {
   if (slurm.gres) args.push(`--gres=${slurm.gres}`);
   if (slurm.account) args.push(`--account=${slurm.account}`);
   if (slurm.qos) args.push(`--qos=${slurm.qos}`);
+  if (slurm.requeue) args.push(`--signal=${slurm.signal ?? DEFAULT_REQUEUE_SIGNAL}`);
   args.push(...(slurm.extraArgs ?? []));
   return args;
 }
