@@ -1,6 +1,7 @@
-import { lstatSync } from 'node:fs';
+import { closeSync, lstatSync, unlinkSync, writeSync } from 'node:fs';
+import { errorCode } from '../errors.js';
 import { isAlive, processRef } from '../process/index.js';
-import { readSmallRegularFile } from './safe-fs.js';
+import { openExclusive, readSmallRegularFile } from './safe-fs.js';
 
 /**
  * What a lock file holds: its holder as `<pid> <start time>`, so that a lock whose holder died,
@@ -29,4 +30,32 @@ export function lockIsStale(lock: string): boolean {
 /** The holder written in a lock file ('' when unreadable), read without following a link or blocking. */
 export function lockHolder(lock: string): string {
   return readSmallRegularFile(lock, 64)?.trim() ?? '';
+}
+
+/**
+ * One try at a lock file: made with O_EXCL and our holder written in, or false when someone holds
+ * it (a stale one, whose holder died, is removed so the next try can take it). The record lock and
+ * the sweep lock both take theirs this way.
+ */
+export function tryTakeLock(lock: string): boolean {
+  let fd: number;
+  try {
+    fd = openExclusive(lock);
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+    if (lockIsStale(lock)) {
+      try {
+        unlinkSync(lock);
+      } catch {
+        // someone else took it over first
+      }
+    }
+    return false;
+  }
+  try {
+    writeSync(fd, holderText());
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }

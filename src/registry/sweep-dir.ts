@@ -4,7 +4,7 @@ import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { sleep } from '../process/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import { makeRunId, parseId } from './id.js';
-import { holderText, lockHolder, lockIsStale } from './lock-holder.js';
+import { lockHolder, tryTakeLock } from './lock-holder.js';
 import { ensurePrivateDir, mkdirPrivate, openExclusive, readSmallRegularFile } from './safe-fs.js';
 import { checkEntryName } from './safety.js';
 import { type SweepRecord, checkSweepRecord } from './sweep-record.js';
@@ -154,7 +154,7 @@ export async function withSweepLock<T>(runsDir: string, id: string, action: () =
   const lock = path.join(sweepDir(runsDir, id), LOCK);
   const deadline = Date.now() + LOCK_WAIT_MS;
   let told = false;
-  while (!tryLock(lock)) {
+  while (!tryTakeLock(lock)) {
     if (!told) onWait?.(lockHolder(lock) || 'another rl-run');
     told = true;
     if (Date.now() > deadline) throw new RuntimeError(`sweep ${id} stayed locked for ${LOCK_WAIT_MS / 60_000} min by ${lockHolder(lock) || 'an unknown process'}; remove ${lock} if no rl-run is running`);
@@ -171,25 +171,3 @@ export async function withSweepLock<T>(runsDir: string, id: string, action: () =
   }
 }
 
-function tryLock(lock: string): boolean {
-  let fd: number;
-  try {
-    fd = openExclusive(lock);
-  } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw error;
-    if (lockIsStale(lock)) {
-      try {
-        unlinkSync(lock);
-      } catch {
-        // someone else took it over first
-      }
-    }
-    return false;
-  }
-  try {
-    writeSync(fd, holderText());
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}

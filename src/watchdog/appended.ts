@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, lstatSync, readSync } from 'node:fs';
-import { openRegularForRead } from '../registry/safe-fs.js';
+import { openRegularForRead, readSmallRegularFile } from '../registry/safe-fs.js';
 
 const LF = 0x0a;
 /** At most this much is read per look (the extractor takes it in well under a second); the rest waits for the next one. */
@@ -88,19 +88,7 @@ function sizeOf(file: string): number {
 
 /** The first line of a file (a table's header), from its first 64 KB; null when there is none yet. */
 export function firstLine(file: string): string | null {
-  let fd: number | null;
-  try {
-    fd = openRegularForRead(file);
-  } catch {
-    return null;
-  }
-  if (fd === null) return null;
-  try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    const read = readSync(fd, buf, 0, buf.length, 0);
-    const end = buf.indexOf(LF);
-    return end >= 0 && end < read ? buf.toString('utf8', 0, end).replace(/\r$/, '') : null;
-  } finally {
-    closeSync(fd);
-  }
+  const head = readSmallRegularFile(file, 64 * 1024);
+  const end = head?.indexOf('\n') ?? -1;
+  return head && end >= 0 ? head.slice(0, end).replace(/\r$/, '') : null;
 }

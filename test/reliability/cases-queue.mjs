@@ -124,7 +124,9 @@ export function queueInvariants(events = 200, seed = Number(process.env.RL_RUN_Q
         for (const [id, record] of records) {
           const state = record.status.state;
           if (state === 'queued') waiting.push({ id, priority: record.queue.priority, enqueuedAt: record.queue.enqueuedAt, after: [], gpus: record.queue.gpus });
-          else if (state === 'starting' || state === 'running' || procs.has(id)) active.push({ id, gpus: record.gpus ?? [] });
+          // Resources are free once no process of the run lives, whatever its record still says: a run
+          // whose runner and script were killed with kill -9 says running until someone notices.
+          else if (state === 'starting' || procs.has(id)) active.push({ id, gpus: record.gpus ?? [] });
         }
         const settings = { maxParallel: MAX_PARALLEL, pool: POOL, runsPerGpu: 1 };
         const ready = new Set(planDispatch({ settings, active, waiting, stateOf: () => 'succeeded' }).filter((d) => d.kind === 'start').map((d) => d.id));

@@ -115,7 +115,23 @@ export async function fuzzCommands(runsDir, { good, variants }) {
   const { showTrash } = await dist('commands/restore.js');
   const { Registry } = await dist('registry/registry.js');
   const globals = { runsDir };
-  const compareOptions = (selectors) => ({ selectors, tags: [], metrics: [], allParams: false, output: 'json' });
+  const { statsOptionsOf } = await dist('commands/stats-flags.js');
+  // As compare's handler builds them with no flags: grouping on, so a bad record reaches the group statistics too.
+  const compareOptions = (selectors) => ({
+    selectors,
+    tags: [],
+    metrics: [],
+    allParams: false,
+    output: 'json',
+    grouping: { enabled: true },
+    statsMetrics: [],
+    score: { kind: 'last' },
+    stats: statsOptionsOf({}),
+    gammaGiven: false,
+    csvGroups: false,
+    band: 'ci',
+    smooth: 0,
+  });
 
   // Commands that name one run: each is run against each variant.
   const perRun = {

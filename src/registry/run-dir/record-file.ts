@@ -1,12 +1,11 @@
-import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, errorCode } from '../../errors.js';
 import { writeJsonAtomic } from '../atomic.js';
 import { RECORD_FILE, RECORD_LOCK_FILE } from './paths.js';
 import { parseRecord } from '../parse.js';
-import { holderText, lockHolder, lockIsStale } from '../lock-holder.js';
+import { lockHolder, tryTakeLock } from '../lock-holder.js';
 import type { RunRecord } from '../record.js';
-import { openExclusive } from '../safe-fs.js';
 
 /**
  * Every read and every read-modify-write of a run.json goes through here.
@@ -126,7 +125,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export function withRecordLock<T>(dir: string, action: () => T): T {
   const lock = path.join(dir, LOCK_FILE);
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  for (let wait = 1; !tryLock(lock); wait = Math.min(wait * 2, 50)) {
+  for (let wait = 1; !tryTakeLock(lock); wait = Math.min(wait * 2, 50)) {
     if (Date.now() > deadline) throw new RuntimeError(`run.json in ${dir} stayed locked for ${LOCK_TIMEOUT_MS / 1000} s by ${lockHolder(lock) || 'an unknown process'}; remove ${lock} if no rl-run is running`);
     Atomics.wait(sleeper, 0, 0, wait);
   }
@@ -141,28 +140,6 @@ export function withRecordLock<T>(dir: string, action: () => T): T {
   }
 }
 
-function tryLock(lock: string): boolean {
-  let fd: number;
-  try {
-    fd = openExclusive(lock);
-  } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw error;
-    if (lockIsStale(lock)) {
-      try {
-        unlinkSync(lock);
-      } catch {
-        // someone else took it over first
-      }
-    }
-    return false;
-  }
-  try {
-    writeSync(fd, holderText());
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}
 
 
 
