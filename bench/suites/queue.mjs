@@ -82,6 +82,11 @@ export async function queueBench({ reps, jobs = 20, seconds = 1 }) {
       const seen = spans(log);
       return seen.size === jobs && [...seen.values()].every((j) => j.end && j.starts >= starts) ? seen : null;
     };
+    // A job run again by a re-run is a new process (a new tag in the log): all 2 × jobs ended.
+    const rerunEnded = (log) => () => {
+      const seen = spans(log);
+      return seen.size >= 2 * jobs && [...seen.values()].every((j) => j.end) ? seen : null;
+    };
     {
       const dir = project('rl-run', { maxParallel: 4 });
       const log = path.join(dir, 'jobs.log');
@@ -115,7 +120,7 @@ export async function queueBench({ reps, jobs = 20, seconds = 1 }) {
       }, 120_000, 10);
       through.pm2 = measure(s, t0, jobs);
       for (let i = 0; i < jobs; i++) await pm2(['start', JOB, '--name', `job${i}`, '--interpreter', 'python3', '--no-autorestart', '--', log, String(seconds)], { env, cwd: dir });
-      through.pm2.rerunStarted = [...(await waitFor('the re-run to end', allEnded(log, 2), 120_000, 10)).values()].filter((j) => j.starts > 1).length;
+      through.pm2.rerunStarted = (await waitFor('the re-run to end', rerunEnded(log), 120_000, 10)).size - jobs;
       await pm2(['delete', 'all'], { env, cwd: dir });
     }
     {
@@ -133,7 +138,7 @@ export async function queueBench({ reps, jobs = 20, seconds = 1 }) {
       }, 120_000, 10);
       through.tsp = measure(s, t0, jobs);
       for (let i = 0; i < jobs; i++) await run('tsp', ['python3', JOB, log, String(seconds)], { env: tspEnv });
-      through.tsp.rerunStarted = [...(await waitFor('the re-run to end', allEnded(log, 2), 120_000, 10)).values()].filter((j) => j.starts > 1).length;
+      through.tsp.rerunStarted = (await waitFor('the re-run to end', rerunEnded(log), 120_000, 10)).size - jobs;
       await run('tsp', ['-K'], { env: tspEnv });
     }
     return { latency: { ...summarize(latency), samples: latency }, through, sweep100, jobs, seconds, slots: 4 };

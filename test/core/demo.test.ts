@@ -23,22 +23,37 @@ describe('the demo, and the commands it prints, work as printed', () => {
   });
   afterAll(() => sandbox.cleanup());
 
-  it('starts two runs that differ only in --lr', async () => {
-    const ids = [...printed.matchAll(/^ {2}(train-\S+) {2}--lr (\S+)/gm)].map((m) => [m[1]!, m[2]!]);
-    expect(ids.map(([, lr]) => lr)).toEqual(['3e-4', '1e-3']);
-    const [a, b] = ids.map(([id]) => sandbox.record(id!)) as [Record<string, any>, Record<string, any>];
-    expect(a.args.filter((x: string) => x !== '3e-4')).toEqual(b.args.filter((x: string) => x !== '1e-3'));
-    expect(commands.map((c) => c.replace(/^.*? (ls|logs|compare|stop)\b/, '$1'))).toEqual(['ls', 'logs latest -f', 'compare latest latest~1', 'stop latest']);
+  it('starts a sweep of 2 learning rates × 3 seeds whose runs differ only in --lr and --seed', async () => {
+    const cells = [...printed.matchAll(/^ {2}(train-\S+) {2}--lr (\S+) --seed (\d+)/gm)].map((m) => ({ id: m[1]!, lr: m[2]!, seed: m[3]! }));
+    expect(cells.map((c) => `${c.lr}/${c.seed}`)).toEqual(['3e-4/1', '3e-4/2', '3e-4/3', '1e-3/1', '1e-3/2', '1e-3/3']);
+    const strip = (id: string, lr: string, seed: string) => (sandbox.record(id).args as string[]).filter((x) => x !== lr && x !== seed);
+    for (const c of cells) expect(strip(c.id, c.lr, c.seed)).toEqual(strip(cells[0]!.id, cells[0]!.lr, cells[0]!.seed));
+    expect(commands.map((c) => c.replace(/^.*? (ls|sweep|logs|compare|top|stop)\b/, '$1'))).toEqual([
+      'ls',
+      'sweep status latest',
+      'logs latest -f',
+      'compare --sweep latest',
+      'top',
+      'stop --sweep latest',
+    ]);
   });
 
-  it('ls, as printed, lists both runs running', async () => {
+  it('ls, as printed, lists the six runs running with their cells', async () => {
     const result = await collectOutput(shell(commands[0]!));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.match(/ running /g)).toHaveLength(2);
+    expect(result.stdout.match(/ running /g)).toHaveLength(6);
+    expect(result.stdout).toMatch(/lr=1e-3 seed=3/);
+  });
+
+  it('sweep status latest, as printed, shows the grid', async () => {
+    const result = await collectOutput(shell(commands[1]!));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/lr=3e-4/);
+    expect(result.stdout).toMatch(/lr=1e-3/);
   });
 
   it('logs latest -f, as printed, follows the run until Ctrl-C', async () => {
-    const child = shell(`exec ${commands[1]}`);
+    const child = shell(`exec ${commands[2]}`);
     const output = collectOutput(child);
     let seen = '';
     child.stdout!.on('data', (chunk) => {
@@ -49,18 +64,29 @@ describe('the demo, and the commands it prints, work as printed', () => {
     expect((await output).code).toBe(0);
   });
 
-  it('compare latest latest~1, as printed, shows the two learning rates', async () => {
-    const result = await collectOutput(shell(commands[2]!));
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/\blr\b/);
-    expect(result.stdout).toMatch(/0\.001\b/);
-    expect(result.stdout).toMatch(/0\.0003\b/);
-  });
-
-  it('stop latest, as printed, stops the run', async () => {
+  it('compare --sweep latest, as printed, groups the seeds of each learning rate', async () => {
+    await waitFor('a metric in every run', async () => {
+      const result = await collectOutput(shell(`${commands[3]} --json`));
+      return result.code === 0 && JSON.parse(result.stdout).groups?.length === 2;
+    }, 60_000);
     const result = await collectOutput(shell(commands[3]!));
     expect(result.code, result.stderr).toBe(0);
-    const latest = /^ {2}(train-\S+) {2}--lr 1e-3/m.exec(printed)![1]!;
-    expect(sandbox.record(latest).status.state).toBe('stopped');
+    expect(result.stdout).toMatch(/^lr=0\.001\s+3\s/m);
+    expect(result.stdout).toMatch(/^lr=0\.0003\s+3\s/m);
+    expect(result.stdout).toMatch(/probability of improvement/);
+  });
+
+  it('top, as printed, off a terminal prints the table once', async () => {
+    const result = await collectOutput(shell(commands[4]!));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.match(/running/g)!.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('stop --sweep latest, as printed, stops every run', async () => {
+    const result = await collectOutput(shell(commands[5]!));
+    expect(result.code, result.stderr).toBe(0);
+    const ids = [...printed.matchAll(/^ {2}(train-\S+) {2}--lr/gm)].map((m) => m[1]!);
+    expect(ids).toHaveLength(6);
+    for (const id of ids) expect(sandbox.record(id).status.state).toBe('stopped');
   });
 });
