@@ -17,7 +17,7 @@ export function renderGroupTables(perMetric: readonly MetricStatistics[], option
     .map(({ metric, result }) => {
       const runs = result.groups.reduce((sum, group) => sum + group.runs.length, 0);
       const tasks = Object.keys(result.groups[0]?.tasks ?? {});
-      const title = `${metric} (score: ${formatScoreSpec(options.score)}; ${result.groups.length} groups of ${runs} runs${tasks.length > 1 || tasks[0] !== metric ? ` on ${tasks.length} ${tasks.length === 1 ? 'task' : 'tasks'}` : ''}; intervals: ${options.stats.ciMethod})`;
+      const title = `${metric} (score: ${formatScoreSpec(options.score)}; ${runs} runs in ${result.groups.length} groups${tasks.length > 1 || tasks[0] !== metric ? ` on ${tasks.length} ${tasks.length === 1 ? 'task' : 'tasks'}` : ''}; intervals: ${options.stats.ciMethod})`;
       if (result.groups.length === 0) return `${title}\n(no group has a score)`;
       return `${title}\n${renderStatsTables(result, options.stats, { optimalityGap: options.optimalityGap })}`;
     })

@@ -69,7 +69,7 @@ describe('rl-run compare groups 2 learning rates × 5 seeds of examples/train.py
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe(`${METRIC} (score: last; 2 groups of 10 runs; intervals: auto)`);
+    expect(lines[0]).toBe(`${METRIC} (score: last; 10 runs in 2 groups; intervals: auto)`);
     expect(lines[1]).toMatch(/^GROUP\s+N\s+IQM \[95%\]\s+MEAN\s+MEDIAN$/);
     for (const label of LABELS) expect(result.stdout).toMatch(new RegExp(`^${label}\\s+5\\s+-?[\\d.]+ \\[-?[\\d.]+, -?[\\d.]+\\]\\s+-?[\\d.]+ \\[`, 'm'));
     expect(result.stdout).toContain('probability of improvement:');

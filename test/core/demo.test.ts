@@ -48,8 +48,9 @@ describe('the demo, and the commands it prints, work as printed', () => {
   it('sweep status latest, as printed, shows the grid', async () => {
     const result = await collectOutput(shell(commands[1]!));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/lr=3e-4/);
-    expect(result.stdout).toMatch(/lr=1e-3/);
+    expect(result.stdout).toMatch(/^LR\s+SEED 1\s+SEED 2\s+SEED 3$/m);
+    expect(result.stdout).toMatch(/^3e-4\s+running\s+running\s+running$/m);
+    expect(result.stdout).toMatch(/^1e-3\s+running\s+running\s+running$/m);
   });
 
   it('logs latest -f, as printed, follows the run until Ctrl-C', async () => {
