@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, sleep, waitFor, withSandbox } from './sandbox.mjs';
+import { mulberry32 } from '../support/mulberry32.mjs';
 
 const { planDispatch } = await import(path.join(ROOT, 'dist', 'queue', 'plan.js'));
 
@@ -25,17 +26,8 @@ while time.time() < deadline:
     time.sleep(0.02)
 `;
 
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed with RL_RUN_QUEUE_SEED. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so a failing sequence can be replayed with RL_RUN_QUEUE_SEED. */
+const random = mulberry32;
 
 /** Every live process of this sandbox's runs (RL_RUN_DIR inside its runs directory), by run id: [{pid, script}] (script: not our runner). */
 function processesByRun(runsDir) {

@@ -43,16 +43,7 @@ export function refPercentile(values: number[], q: number): number {
 }
 
 /** mulberry32: a different generator from the one src/stats uses. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../support/mulberry32.mjs';
 
 /** A table of tasks × runs drawn from random(), optionally rounded to make ties. */
 export function randomTable(random: () => number, tasks: number, runs: number, options: { ties?: boolean; scale?: number } = {}): Table {
