@@ -20,6 +20,7 @@ import { cellLabel } from '../sweep/spec.js';
 import { type GlobalArgs, listFlag, openContext, out } from './context.js';
 import { wholeNumber } from './flags.js';
 import { isDirectory, isExecutable, isFile } from './start.js';
+import { prepareQueue } from '../launch/queue.js';
 
 interface SweepArgs extends GlobalArgs {
   target?: string;
@@ -111,6 +112,8 @@ async function startSweep(input: Parameters<typeof defineSweep>[0], flags: { dry
     // Every cell planned (script, interpreter, names checked) before anything is made.
     const all = draft.cells.map((_, index) => index);
     const plans = planCells({ ...draft, id: 'dry-run', createdAt: '' }, all, config, launchFacts());
+    // The cells share one request to the queue (--gpus): one the pool can never meet is refused now.
+    if (plans[0]) prepareQueue(plans[0].plan, config, registry);
     if (flags.dryRun) {
       if (flags.json) return out.json({ id: null, dryRun: true, cells: plans.map(({ index, plan }) => ({ cell: draft.cells[index]!.cell, command: plan.command })) });
       for (const { plan } of plans) out.line(plan.command.map(shellQuote).join(' '));

@@ -66,6 +66,7 @@ describe('rl-run sweep', () => {
     [['--seeds', 'x'], /^rl-run: --seeds 'x': expected 1-5/],
     [['--arg-style', 'posix'], /^rl-run: --arg-style 'posix': expected one of flag, equals, hydra/],
     [['--gpus', '-1'], /^rl-run: --gpus -1: expected a whole number >= 0/],
+    [['--gpus', '1'], /^rl-run: --gpus 1: no GPU pool is configured: set queue\.gpus/],
   ])('bad input %j exits 2 with one line and creates nothing', async (flags, message) => {
     const result = await sandbox.cli(['sweep', 'train.py', ...flags]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
