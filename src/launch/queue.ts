@@ -7,7 +7,7 @@ import type { Registry, StoredRun } from '../registry/registry.js';
 import { backendOf } from '../supervisor/index.js';
 import { dispatchPass } from '../queue/dispatch.js';
 import { ensureDispatcher } from '../queue/dispatcher.js';
-import { detectGpus } from '../queue/nvidia-smi.js';
+import { detectGpus } from '../resources/gpu.js';
 import { type QueueSettings, impossibleRequest } from '../queue/plan.js';
 import { queueStore, track, writeSettings } from '../queue/store.js';
 

@@ -1,12 +1,13 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { UsageError, describeError } from '../errors.js';
 import { withoutRunIdentity } from '../process/index.js';
 
 /**
- * GPU memory per process and utilisation per GPU, from `nvidia-smi` where it is installed: the one
- * place rl-run runs it for resources. Without it (no NVIDIA driver, as on the machine this was
- * written on) every run simply shows no GPU.
+ * The one place rl-run runs `nvidia-smi`: GPU memory per process and utilisation per GPU for a
+ * run's resources (without nvidia-smi, as on the machine this was written on, every run simply
+ * shows no GPU), and the GPU pool of `queue.gpus: 'auto'`.
  */
 
 /** One GPU a run uses: the memory its processes hold there, and how busy the whole GPU is. */
@@ -106,4 +107,54 @@ function findOnPath(name: string, searchPath: string): string | null {
     }
   }
   return null;
+}
+
+export interface GpuInfo {
+  index: number;
+  /** MiB. */
+  memoryTotal: number;
+  /** MiB. */
+  memoryUsed: number;
+}
+
+/** queue.gpus: 'auto' asks for the pool with this query. */
+export const POOL_ARGS = ['--query-gpu=index,memory.total,memory.used', '--format=csv,noheader,nounits'];
+
+/**
+ * Pure: the rows of `nvidia-smi --query-gpu=index,memory.total,memory.used --format=csv,noheader,nounits`
+ * ("0, 81559, 4"). A row it cannot read ("[N/A]" memory on some MIG setups keeps the index) is kept
+ * with what it has; a line without an index is an error, so a changed format is not read as no GPUs.
+ */
+export function parseNvidiaSmi(text: string): GpuInfo[] {
+  const gpus: GpuInfo[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const [index, total, used] = line.split(',').map((cell) => cell.trim());
+    if (index === undefined || !/^\d+$/.test(index)) throw new Error(`unexpected nvidia-smi line ${JSON.stringify(line)}`);
+    gpus.push({ index: Number(index), memoryTotal: numberOr(total), memoryUsed: numberOr(used) });
+  }
+  return gpus;
+}
+
+function numberOr(cell: string | undefined): number {
+  const value = Number(cell);
+  return cell !== undefined && cell !== '' && Number.isFinite(value) ? value : Number.NaN;
+}
+
+/** queue.gpus: 'auto': every GPU nvidia-smi lists on this machine. */
+export function detectGpus(): number[] {
+  let text: string;
+  try {
+    text = execFileSync('nvidia-smi', POOL_ARGS, { encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'], env: withoutRunIdentity(process.env) });
+  } catch (error) {
+    throw new UsageError(`queue.gpus is 'auto' but nvidia-smi could not list the GPUs (${describeError(error).split('\n')[0]}): list the GPU indices in queue.gpus, e.g. gpus: [0, 1]`);
+  }
+  let gpus: GpuInfo[];
+  try {
+    gpus = parseNvidiaSmi(text);
+  } catch (error) {
+    throw new UsageError(`queue.gpus is 'auto' but nvidia-smi's answer could not be read (${describeError(error)}): list the GPU indices in queue.gpus`);
+  }
+  if (gpus.length === 0) throw new UsageError("queue.gpus is 'auto' but nvidia-smi lists no GPU: list the GPU indices in queue.gpus, or remove it");
+  return gpus.map((gpu) => gpu.index);
 }

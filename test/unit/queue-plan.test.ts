@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import { validateConfig } from '../../src/config/validate.js';
-import { parseNvidiaSmi } from '../../src/queue/nvidia-smi.js';
+import { parseNvidiaSmi } from '../../src/resources/gpu.js';
 import { type DispatchInput, type WaitingRun, impossibleRequest, pickGpus, planDispatch } from '../../src/queue/plan.js';
 import type { RunState } from '../../src/registry/record.js';
 
