@@ -1,6 +1,7 @@
 export type { NotifyEvent, ResolvedNotify, ResolvedWatchdog } from './schema.js';
 import type { NotifyConfig, NotifyEvent, ResolvedNotify, ResolvedWatchdog, WatchdogConfig } from './schema.js';
 import { UsageError } from '../errors.js';
+import { parseDuration } from '../format/time.js';
 
 export const WATCHDOG_ACTIONS: readonly ResolvedWatchdog['action'][] = ['notify', 'stop', 'resume'];
 export const WATCHDOG_DEFAULTS: ResolvedWatchdog = { nan: true, stall: 'auto', action: 'notify' };
@@ -10,15 +11,7 @@ export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['failed', 'lost', 'succeed
 /** What is notified when `notify.on` is not given: what needs a person, not a run that ended as planned. */
 export const NOTIFY_DEFAULT_ON: readonly NotifyEvent[] = ['failed', 'lost', 'watchdog'];
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** '30m', '3s', '2h', '1d', '1500ms' in milliseconds; a bare number is seconds; null when not a duration > 0. */
-export function parseDuration(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!match) return null;
-  const ms = Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
-  return ms > 0 ? ms : null;
-}
+export { parseDuration } from '../format/time.js';
 
 /** Null when `value` is a valid `stall`, else what was expected. */
 export function stallProblem(value: unknown): string | null {

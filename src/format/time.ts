@@ -19,12 +19,22 @@ function compact(seconds: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
-/** Parses "30", "30s", "1500ms", "2m", "1h" into milliseconds; a bare number is seconds. */
-export function parseTimeout(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "30", "30s", "1500ms", "2m", "1h" (and "1d" where days are allowed) in milliseconds; a bare number is seconds. */
+function parseMilliseconds(text: string, days: boolean): number | null {
+  const match = (days ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/ : /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/).exec(text.trim());
   if (!match) return null;
-  const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
-  return Math.round(value * factor);
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
+}
+
+/** A grace period or interval given on the command line: "30", "30s", "1500ms", "2m", "1h". */
+export function parseTimeout(text: string): number | null {
+  return parseMilliseconds(text, false);
+}
+
+/** A watchdog's stall limit: as parseTimeout, days too ("1d"); null when not a duration above 0. */
+export function parseDuration(text: string): number | null {
+  const ms = parseMilliseconds(text, true);
+  return ms !== null && ms > 0 ? ms : null;
 }
