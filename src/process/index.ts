@@ -12,6 +12,7 @@ export {
   RUN_IDENTITY_VARIABLES,
   findProcessesOfRuns,
   findRunProcesses,
+  envValue,
   hasEnvEntry,
   heldDirDeleted,
   isPm2DaemonProcess,

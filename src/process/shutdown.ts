@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hasEnvEntry } from './tree.js';
+import { envValue, hasEnvEntry } from './tree.js';
 import { listPids, readCmdline, readEnviron } from './proc.js';
 
 /**
@@ -49,8 +49,8 @@ function pm2KillRunning(pm2Home: string): boolean {
       continue;
     }
     const environ = readEnviron(pid);
-    const home = environ?.split('\0').find((entry) => entry.startsWith('PM2_HOME='));
-    if (home ? hasEnvEntry(environ!, 'PM2_HOME', pm2Home) : pm2Home === defaultPm2Home()) return true;
+    const home = environ === null ? null : envValue(environ, 'PM2_HOME');
+    if (home !== null ? hasEnvEntry(environ!, 'PM2_HOME', pm2Home) : pm2Home === defaultPm2Home()) return true;
   }
   return false;
 }

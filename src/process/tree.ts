@@ -82,6 +82,12 @@ export function hasEnvEntry(environ: string, name: string, value: string): boole
   return false;
 }
 
+/** Pure: the value of the first `name=` entry of a NUL-separated environment, or null when it has none. */
+export function envValue(environ: string, name: string): string | null {
+  const entry = environ.split('\0').find((e) => e.startsWith(`${name}=`));
+  return entry === undefined ? null : entry.slice(name.length + 1);
+}
+
 /** A process that carries another run's id is that run's, even when it descends from this script. */
 function belongsToAnotherRun(environ: string | null, runId: string): boolean {
   if (!environ || hasEnvEntry(environ, 'RL_RUN_ID', runId)) return false;
@@ -95,7 +101,7 @@ const DAEMON_TITLE = /^PM2 v[^:\s]*: God Daemon \(/;
 export function looksLikePm2Daemon(cmdline: string, environ: string | null): boolean {
   const title = cmdline.replaceAll('\0', ' ');
   if (DAEMON_TITLE.test(title)) return true;
-  const custom = environ?.split('\0').find((entry) => entry.startsWith('PM2_DAEMON_TITLE='))?.slice('PM2_DAEMON_TITLE='.length);
+  const custom = environ === null ? null : envValue(environ, 'PM2_DAEMON_TITLE');
   return Boolean(custom) && title.startsWith(custom!);
 }
 

@@ -1,4 +1,4 @@
-import { isPm2DaemonProcess } from '../process/index.js';
+import { envValue, isPm2DaemonProcess } from '../process/index.js';
 import { listPids, readEnviron } from '../process/proc.js';
 
 /**
@@ -15,11 +15,7 @@ export function runIdsWithProcesses(): Set<string> | null {
     if (pid === process.pid) continue;
     const environ = readEnviron(pid);
     if (!environ) continue;
-    const at = environ.startsWith('RL_RUN_ID=') ? 0 : environ.indexOf('\0RL_RUN_ID=') + 1;
-    if (at <= 0 && !environ.startsWith('RL_RUN_ID=')) continue;
-    const start = at + 'RL_RUN_ID='.length;
-    const end = environ.indexOf('\0', start);
-    const id = environ.slice(start, end === -1 ? undefined : end);
+    const id = envValue(environ, 'RL_RUN_ID');
     if (id && !isPm2DaemonProcess(pid, environ)) ids.add(id);
   }
   return ids;
