@@ -80,7 +80,7 @@ async function runnerCost() {
     const lines = 200_000;
     const script = sandbox.write(
       'chatty.py',
-      `import time\nfor i in range(${lines}):\n    print(f"global_step={i}, episodic_return={i % 97}.5, loss=0.{i % 89}")\nprint("done", flush=True)\ntime.sleep(3)\n`,
+      `import time\nfor i in range(${lines}):\n    print(f"global_step={i}, episodic_return={i % 97}.5, loss=0.{i % 89}")\nprint("done", flush=True)\ntime.sleep(10)\n`,
     );
     const cpu = {};
     for (const [name, config] of [
@@ -90,11 +90,23 @@ async function runnerCost() {
       const cwd = project(sandbox, name, config);
       const run = await startJson(sandbox, [script], { cwd });
       await waitFor('the script to finish printing', () => readFileSync(path.join(run.dir, 'stdout.log'), 'utf8').endsWith('done\n'), 120_000);
-      // The watchdog reads at most 16 MB a second: wait until it has caught up with the log.
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
-      const stat = readFileSync(`/proc/${sandbox.record(run.id).runner.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu[name] = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      // The watchdog reads at most 16 MB a second: the figure is taken once it has caught up with
+      // the log, i.e. once the runner has gone idle (at most a tick of CPU over 300 ms).
+      const runner = sandbox.record(run.id).runner.pid;
+      const ticks = () => {
+        const stat = readFileSync(`/proc/${runner}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[11]) + Number(fields[12]);
+      };
+      let last = ticks();
+      const settled = await waitFor('the runner to go idle', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const now = ticks();
+        const idle = now - last <= 1;
+        last = now;
+        return idle ? { now } : null;
+      }, 8_000);
+      cpu[name] = (settled.now * 1000) / 100;
       const size = readFileSync(path.join(run.dir, 'stdout.log')).length;
       cpu.mb = size / 1e6;
     }
