@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { RuntimeError, describeError } from '../errors.js';
+import { writeFileAtomic } from '../registry/atomic.js';
+import { readSmallRegularFile } from '../registry/safe-fs.js';
 import { type HookInput, UNIT_NAME, cronLines, editCrontab, runsDirsOfUnit, systemdUnit } from './startup.js';
 
 /**
@@ -19,12 +21,10 @@ export function hasSystemd(): boolean {
   return existsSync('/run/systemd/system');
 }
 
+/** The directories the installed unit serves; none when there is no unit (or only a link or a FIFO where it should be). */
 function readUnitDirs(unit: string): string[] {
-  try {
-    return runsDirsOfUnit(readFileSync(unit, 'utf8'));
-  } catch {
-    return [];
-  }
+  const text = readSmallRegularFile(unit, 1024 * 1024);
+  return text === null ? [] : runsDirsOfUnit(text);
 }
 
 /** Adds (or removes) this runs directory; returns the unit's path and the directories it now serves. */
@@ -42,9 +42,7 @@ export function editUnit(input: Omit<HookInput, 'runsDirs'>, runsDir: string, in
     }
   } else {
     mkdirSync(path.dirname(wants), { recursive: true, mode: 0o700 });
-    const temp = `${unit}.${process.pid}.partial`;
-    writeFileSync(temp, systemdUnit({ ...input, runsDirs: dirs }), { mode: 0o644 });
-    renameSync(temp, unit);
+    writeFileAtomic(unit, systemdUnit({ ...input, runsDirs: dirs }));
     // What `systemctl --user enable` makes.
     if (!existsSync(wants)) symlinkSync(path.join('..', UNIT_NAME), wants);
   }
