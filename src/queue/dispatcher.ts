@@ -3,9 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { RuntimeError, describeError } from '../errors.js';
 import { pollUntil, withoutRunIdentity } from '../process/index.js';
 import { Registry } from '../registry/registry.js';
-import { withFileLock } from '../supervisor/pm2/lock.js';
 import { observeRecord } from '../supervisor/index.js';
-import { queueStore, liveDispatcher, trackedIds } from './store.js';
+import { queueStore, liveDispatcher, trackedIds, withStoreLock } from './store.js';
 
 /**
  * The dispatcher is a process pm2 keeps alive (restarted if it dies, stopped by its own exit 0
@@ -43,7 +42,7 @@ export function hasQueued(runsDir: string): boolean {
 export async function ensureDispatcher(runsDir: string): Promise<void> {
   const store = queueStore(runsDir);
   if (liveDispatcher(store) !== null || !hasQueued(runsDir)) return;
-  await withFileLock(store.ensureLock, 60_000, async () => {
+  await withStoreLock(store, store.ensureLock, async () => {
     if (liveDispatcher(store) !== null) return;
     const { withPm2, pm2Call } = await import('../supervisor/pm2/client.js');
     const name = dispatcherName(runsDir);

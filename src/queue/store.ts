@@ -1,11 +1,10 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { errorCode } from '../errors.js';
+import { RuntimeError, errorCode } from '../errors.js';
 import { writeJsonAtomic } from '../registry/atomic.js';
-import { holderText, lockIsStale } from '../registry/lock-holder.js';
+import { holderText, lockIsStale, withLockFile } from '../registry/lock-holder.js';
 import { createExclusive, ensurePrivateDir, readSmallRegularFile } from '../registry/safe-fs.js';
 import { checkEntryName } from '../registry/safety.js';
-import { withFileLock } from '../supervisor/pm2/lock.js';
 import type { QueueSettings } from './plan.js';
 
 /**
@@ -52,8 +51,13 @@ export function queueStore(runsDir: string): QueueStore {
 
 /** Every dispatch decision is taken under this one lock, so two dispatchers never start a run twice. */
 export function withQueueLock<T>(store: QueueStore, action: () => Promise<T>): Promise<T> {
+  return withStoreLock(store, store.lock, action);
+}
+
+/** A lock file of the queue's own (the dispatch lock, the lock around starting a dispatcher), waited for up to a minute. */
+export function withStoreLock<T>(store: QueueStore, lock: string, action: () => Promise<T>): Promise<T> {
   ensurePrivateDir(store.dir);
-  return withFileLock(store.lock, 60_000, action);
+  return withLockFile(lock, { timeoutMs: 60_000, timedOut: (holder) => new RuntimeError(`the queue's lock ${lock} stayed taken for a minute by ${holder || 'an unknown process'}; remove it if no rl-run is running`) }, action);
 }
 
 export function writeSettings(store: QueueStore, settings: QueueSettings): void {

@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, unlinkSync, writeSync } from 'node:fs';
 import { errorCode } from '../errors.js';
-import { isAlive, processRef } from '../process/index.js';
+import { isAlive, processRef, sleep } from '../process/index.js';
 import { openExclusive, readSmallRegularFile } from './safe-fs.js';
 
 /**
@@ -35,7 +35,7 @@ export function lockHolder(lock: string): string {
 /**
  * One try at a lock file: made with O_EXCL and our holder written in, or false when someone holds
  * it (a stale one, whose holder died, is removed so the next try can take it). The record lock and
- * the sweep lock both take theirs this way.
+ * the sweep, queue and pm2-connect locks (withLockFile) all take theirs this way.
  */
 export function tryTakeLock(lock: string): boolean {
   let fd: number;
@@ -58,4 +58,33 @@ export function tryTakeLock(lock: string): boolean {
     closeSync(fd);
   }
   return true;
+}
+
+/**
+ * Holds the lock file while `action` runs, waiting for it (backing off from 10 ms to 100 ms) up to
+ * `timeoutMs`; a lock whose holder died is taken over. `onWait` hears once who holds it; the error
+ * `timedOut` makes is thrown when the wait runs out.
+ */
+export async function withLockFile<T>(
+  lock: string,
+  options: { timeoutMs: number; timedOut: (holder: string) => Error; onWait?: (holder: string) => void },
+  action: () => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let told = false;
+  for (let wait = 10; !tryTakeLock(lock); wait = Math.min(wait * 2, 100)) {
+    if (!told) options.onWait?.(lockHolder(lock));
+    told = true;
+    if (Date.now() > deadline) throw options.timedOut(lockHolder(lock));
+    await sleep(wait);
+  }
+  try {
+    return await action();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      // taken over as stale by someone who thought we were dead: nothing to release
+    }
+  }
 }

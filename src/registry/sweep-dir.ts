@@ -1,10 +1,9 @@
-import { closeSync, lstatSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, readdirSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
-import { sleep } from '../process/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import { makeRunId, parseId } from './id.js';
-import { lockHolder, tryTakeLock } from './lock-holder.js';
+import { withLockFile } from './lock-holder.js';
 import { ensurePrivateDir, mkdirPrivate, openExclusive, readSmallRegularFile } from './safe-fs.js';
 import { checkEntryName } from './safety.js';
 import { type SweepRecord, checkSweepRecord } from './sweep-record.js';
@@ -150,24 +149,16 @@ const LOCK_WAIT_MS = 10 * 60_000;
  * starts them under it, so two resumes at once cannot both start the same cell). The holder's pid
  * and start time are in the file; a lock left by a process that died is taken over.
  */
-export async function withSweepLock<T>(runsDir: string, id: string, action: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
+export function withSweepLock<T>(runsDir: string, id: string, action: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
   const lock = path.join(sweepDir(runsDir, id), LOCK);
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  let told = false;
-  while (!tryTakeLock(lock)) {
-    if (!told) onWait?.(lockHolder(lock) || 'another rl-run');
-    told = true;
-    if (Date.now() > deadline) throw new RuntimeError(`sweep ${id} stayed locked for ${LOCK_WAIT_MS / 60_000} min by ${lockHolder(lock) || 'an unknown process'}; remove ${lock} if no rl-run is running`);
-    await sleep(50);
-  }
-  try {
-    return await action();
-  } finally {
-    try {
-      unlinkSync(lock);
-    } catch {
-      // taken over as stale: nothing to release
-    }
-  }
+  return withLockFile(
+    lock,
+    {
+      timeoutMs: LOCK_WAIT_MS,
+      ...(onWait ? { onWait: (holder: string) => onWait(holder || 'another rl-run') } : {}),
+      timedOut: (holder) => new RuntimeError(`sweep ${id} stayed locked for ${LOCK_WAIT_MS / 60_000} min by ${holder || 'an unknown process'}; remove ${lock} if no rl-run is running`),
+    },
+    action,
+  );
 }
 
