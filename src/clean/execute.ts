@@ -7,6 +7,7 @@ import { terminate } from '../process/index.js';
 import { noticeRepair } from '../notify/notice.js';
 import type { CleanAction, CleanPlan } from './plan.js';
 import { removeLogFile } from '../supervisor/pm2/orphans.js';
+import { removeUnfinishedDir } from '../registry/unfinished-dir.js';
 
 export interface ExecuteOptions {
   /** Between SIGTERM and SIGKILL for left-over processes. */
@@ -18,7 +19,7 @@ export interface ExecuteResult {
   done: CleanAction[];
 }
 
-const ORDER: CleanAction['kind'][] = ['mark-lost', 'kill', 'pm2-delete', 'remove-orphan', 'remove-log', 'trash', 'purge'];
+const ORDER: CleanAction['kind'][] = ['mark-lost', 'kill', 'pm2-delete', 'remove-orphan', 'remove-log', 'remove-unfinished', 'trash', 'purge'];
 
 /**
  * Carries out a plan: repairs first, then processes, pm2, files. Stops at the first failure with a
@@ -77,6 +78,7 @@ export async function executePlan(plan: CleanPlan, registry: Registry, options: 
   for (const action of actions) {
     try {
       if (action.kind === 'remove-log') removeLogFile(action.file);
+      else if (action.kind === 'remove-unfinished') removeUnfinishedDir(action.dir);
       else if (action.kind === 'trash') moveToTrash(registry.runsDir, action.id, action.reason, now);
       else if (action.kind === 'purge') purgeFromTrash(registry.runsDir, action.id);
       else continue;

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ID_PATTERN } from '../registry/id.js';
@@ -7,6 +7,8 @@ import { heldDirDeleted, isAlive, runProcesses } from '../process/index.js';
 import { type RunRecord, type RunState, isEnded } from '../registry/record.js';
 import type { Registry } from '../registry/registry.js';
 import { checkRemovable, diskUsage } from '../registry/safety.js';
+import { sweepsDir } from '../registry/sweep-dir.js';
+import { listUnfinishedDirs } from '../registry/unfinished-dir.js';
 import { BACKENDS, observeStatus } from '../supervisor/index.js';
 import type { OrphanFacts } from './orphans.js';
 import { rlRunLogFiles } from '../supervisor/pm2/orphans.js';
@@ -114,7 +116,7 @@ export async function gatherOrphanFacts(registry: Registry, now: Date = new Date
   const runners = new Set(processes.filter((proc) => proc.isRunner && !heldDirDeleted(proc.pid, proc.runId)).map((proc) => proc.runId));
   for (const proc of processes) if (runners.has(proc.runId)) proc.runnerAlive = true;
 
-  return { runsDir, runs, damaged, pm2, backends, pm2Logs: rlRunLogFiles(), processes };
+  return { runsDir, runs, damaged, unfinished: unfinishedDirs(runsDir, now), pm2, backends, pm2Logs: rlRunLogFiles(), processes };
 }
 
 /** Time since anything in the directory last changed; null when it is not a directory. */
@@ -143,4 +145,15 @@ const RUNNER_SCRIPT = fileURLToPath(new URL('../runner/main.js', import.meta.url
 export async function pm2Entries(): Promise<{ name: string; online: boolean; runDir: string | null }[] | null> {
   const entries = await BACKENDS.pm2.listOrphans();
   return entries?.map((entry) => ({ name: entry.handle, online: entry.live, runDir: entry.runDir })) ?? null;
+}
+
+/** Hidden leftovers of starts cut short, in the runs directory and in its sweeps' folder (when that is a real directory). */
+function unfinishedDirs(runsDir: string, now: Date): OrphanFacts['unfinished'] {
+  const parents = [runsDir];
+  try {
+    if (lstatSync(sweepsDir(runsDir)).isDirectory()) parents.push(sweepsDir(runsDir));
+  } catch {
+    // no sweeps yet
+  }
+  return parents.flatMap((parent) => listUnfinishedDirs(parent, now.getTime()).map(({ dir, ageMs }) => ({ dir, ageMs, bytes: diskUsage(dir) })));
 }

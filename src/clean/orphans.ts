@@ -19,6 +19,8 @@ export interface OrphanFacts {
   runs: { id: string; recorded: RunState; observed: RunState; observedReason?: string }[];
   /** Run directories (names shaped like ids) without a readable run.json. */
   damaged: { id: string; reason: string; ageMs: number; bytes: number; unsafe?: string }[];
+  /** Hidden directories of starts (runs, sweeps) that never got their record in (registry/unfinished-dir.ts). */
+  unfinished?: { dir: string; ageMs: number; bytes: number }[];
   /** Entries of pm2's list in the rl-run namespace; null when no pm2 daemon is running. */
   pm2: Pm2Fact[] | null;
   /** The entries of every other backend of the table (SLURM's jobs), where it could be asked. */
@@ -103,6 +105,12 @@ export function planOrphans(facts: OrphanFacts): CleanPlan {
       continue;
     }
     plan.actions.push({ kind: 'trash', id: dir.id, reason: `damaged: ${dir.reason}`, bytes: dir.bytes });
+  }
+
+  // 4. What a start cut short left under its hidden name: no record, nothing to restore.
+  for (const dir of facts.unfinished ?? []) {
+    if (dir.ageMs < START_GRACE_MS) continue;
+    plan.actions.push({ kind: 'remove-unfinished', dir: dir.dir, reason: 'a start cut short before its record was written', bytes: dir.bytes });
   }
   return withPm2EntriesOfTrashed(plan, facts.pm2 ?? [], facts.runsDir);
 }

@@ -16,6 +16,8 @@ export type CleanAction =
   | { kind: 'remove-log'; file: string; reason: string; bytes: number }
   /** SIGTERM, then SIGKILL after the grace period, to a process left behind by a run. */
   | { kind: 'kill'; pid: number; startTime?: number; runId: string; reason: string }
+  /** Remove the hidden directory of a start cut short before its record (registry/unfinished-dir.ts). */
+  | { kind: 'remove-unfinished'; dir: string; reason: string; bytes: number }
   /** Repair a record: it says running, nothing runs. The record and logs stay. */
   | { kind: 'mark-lost'; id: string; reason: string };
 
@@ -73,6 +75,8 @@ export function actionTarget(action: CleanAction): string {
       return `${action.handle} (${action.runId})`;
     case 'remove-log':
       return action.file;
+    case 'remove-unfinished':
+      return action.dir;
     case 'kill':
       return `pid ${action.pid} (${action.runId})`;
   }

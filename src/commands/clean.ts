@@ -147,6 +147,7 @@ const ACTION_LABEL: Record<Exclude<CleanAction['kind'], 'remove-orphan'>, string
   purge: 'purge',
   'pm2-delete': 'pm2 delete',
   'remove-log': 'remove log',
+  'remove-unfinished': 'remove',
   kill: 'kill',
   'mark-lost': 'mark lost',
 };
@@ -190,11 +191,13 @@ export function summary(done: readonly CleanAction[]): string {
   const logs = count('remove-log');
   if (trashed.length) parts.push(`moved ${trashed.length} to the trash (${formatBytes(bytes(trashed))}, freed by 'rl-run clean --purge'; 'rl-run restore <run>' brings one back)`);
   if (purged.length) parts.push(`purged ${purged.length} from the trash`);
+  const unfinished = count('remove-unfinished');
+  if (unfinished.length) parts.push(`removed ${unfinished.length} ${unfinished.length === 1 ? 'start' : 'starts'} cut short`);
   if (logs.length) parts.push(`removed ${logs.length} pm2 log ${logs.length === 1 ? 'file' : 'files'}`);
   if (count('pm2-delete').length) parts.push(`deleted ${count('pm2-delete').length} pm2 ${count('pm2-delete').length === 1 ? 'entry' : 'entries'}`);
   const removed = count('remove-orphan');
   if (removed.length) parts.push(`removed ${removed.length} ${removed.length === 1 ? 'job' : 'jobs'} of ended runs from their backend`);
   if (count('kill').length) parts.push(`ended ${count('kill').length} left-over ${count('kill').length === 1 ? 'process' : 'processes'}`);
   if (count('mark-lost').length) parts.push(`marked ${count('mark-lost').length} lost`);
-  return `${parts.join('; ')}; freed ${formatBytes(bytes([...purged, ...logs]))}`;
+  return `${parts.join('; ')}; freed ${formatBytes(bytes([...purged, ...logs, ...unfinished]))}`;
 }

@@ -4,7 +4,9 @@ import type { ResolvedConfig } from '../config/schema.js';
 import { RuntimeError, UsageError, describeError, errorCode } from '../errors.js';
 import { captureGit } from '../git/git.js';
 import { makeRunId } from '../registry/id.js';
-import { type RunLayout, createOutputLogs, removeRunDir, runLayout, writeGitDiff } from '../registry/run-dir/index.js';
+import { type RunLayout, createOutputLogs, runLayout, writeGitDiff, writeRecordIn } from '../registry/run-dir/index.js';
+import { removeUnfinishedDir } from '../registry/unfinished-dir.js';
+import { holdForTest } from '../registry/test-hold.js';
 import { currentUser, findRunProcesses, pollUntil, processRef, signalAll, sleep, withoutRunIdentity } from '../process/index.js';
 import { enqueueRun, prepareQueue } from './queue.js';
 import { runEnvironment, stringEnv } from '../registry/run-environment.js';
@@ -103,9 +105,9 @@ async function makeRun(
 ): Promise<StoredRun> {
   const { restartOf } = extra;
   const now = new Date();
-  const { id, layout } = createFreshRunDir(registry, plan.name, now);
+  const { id, layout: staged } = createFreshRunDir(registry, plan.name, now);
   try {
-    const git = await captureGit(plan.cwd, (diff) => writeGitDiff(layout, diff));
+    const git = await captureGit(plan.cwd, (diff) => writeGitDiff(staged, diff));
     const record: RunRecord = {
       schemaVersion: SCHEMA_VERSION,
       id,
@@ -135,12 +137,13 @@ async function makeRun(
       ...fields,
       config: configSnapshot(config),
     };
-    createOutputLogs(layout);
-    registry.write(record);
-    return { record, layout };
+    createOutputLogs(staged);
+    writeRecordIn(staged.dir, record);
+    holdForTest('run-dir-staged');
+    return { record, layout: registry.publishRunDir(staged, id) };
   } catch (error) {
-    // Nothing half-made stays behind: the directory is ours, made a moment ago.
-    removeRunDir(layout);
+    // Nothing half-made stays behind: the directory is ours, made a moment ago, and never published.
+    removeUnfinishedDir(staged.dir);
     throw diskError(error, registry.runsDir);
   }
 }
@@ -207,7 +210,7 @@ function createFreshRunDir(registry: Registry, name: string, now: Date): { id: s
   for (let attempt = 0; attempt < 50; attempt++) {
     const id = makeRunId(name, now);
     try {
-      return { id, layout: registry.createRunDir(id) };
+      return { id, layout: registry.stageRunDir(id) };
     } catch (error) {
       if (errorCode(error) === 'EEXIST') continue;
       throw diskError(error, registry.runsDir);

@@ -2,8 +2,9 @@ import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { parseId } from './id.js';
-import { layoutOfDir, readRecordIn, replaceRecordIf, runLayout, type RunLayout, TRASH_DIR, updateRecordIn, writeRecordIn } from './run-dir/index.js';
-import { ensurePrivateDir, mkdirPrivate, unsafeDirReason } from './safe-fs.js';
+import { layoutOfDir, readRecordIn, replaceRecordIf, runLayout, type RunLayout, TRASH_DIR, updateRecordIn } from './run-dir/index.js';
+import { ensurePrivateDir, unsafeDirReason } from './safe-fs.js';
+import { makeUnfinishedDir, publishDir } from './unfinished-dir.js';
 import { checkEntryName } from './safety.js';
 import type { RunRecord, RunStatus } from './record.js';
 import { holdForTest } from './test-hold.js';
@@ -61,26 +62,27 @@ export class Registry {
     }
   }
 
-  /** Makes a fresh run directory; throws EEXIST (never reuses one) so the caller picks another id. */
-  createRunDir(id: string): RunLayout {
+  /**
+   * Makes a fresh run's directory under a hidden name (registry/unfinished-dir.ts), to be filled and
+   * then published whole by publishRunDir; throws EEXIST (never reuses an id) so the caller picks another.
+   */
+  stageRunDir(id: string): RunLayout {
     // The id comes from a name; a name like `../../x` must never place a run outside runsDir.
     const named = checkEntryName(id);
     if (!named.ok) throw new UsageError(`cannot create a run directory: ${named.reason}`);
-    const layout = runLayout(this.runsDir, id);
-    mkdirPrivate(layout.dir);
-    return layout;
+    return layoutOfDir(makeUnfinishedDir(this.runsDir, id));
+  }
+
+  /** Renames a staged run directory, record and all, to its id: only now do readers see the run. */
+  publishRunDir(staged: RunLayout, id: string): RunLayout {
+    publishDir(staged.dir, this.runsDir, id);
+    return runLayout(this.runsDir, id);
   }
 
   /** A one-line warning when others could plant files in runsDir (owned by someone else, or writable by others); null when it is fine. */
   runsDirWarning(): string | null {
     const reason = unsafeDirReason(this.runsDir);
     return reason ? `the runs directory ${this.runsDir} ${reason}: other users could tamper with its runs; make it yours with 'chmod go-w' or choose another runsDir` : null;
-  }
-
-  /** Writes a record whole (a new run's first) into the directory its id names. */
-  write(record: RunRecord): void {
-    if (!isOneComponent(record.id)) throw new RuntimeError(`cannot write run ${record.id}: not a plain directory name`);
-    writeRecordIn(runLayout(this.runsDir, record.id).dir, record);
   }
 
   /** Read-modify-write of one record, under its lock; `change` sees the record as it is on disk now. */

@@ -4,7 +4,8 @@ import { RuntimeError, UsageError, errorCode } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
 import { makeRunId, parseId } from './id.js';
 import { withLockFile } from './lock-holder.js';
-import { ensurePrivateDir, mkdirPrivate, openExclusive, readSmallRegularFile } from './safe-fs.js';
+import { ensurePrivateDir, openExclusive, readSmallRegularFile } from './safe-fs.js';
+import { makeUnfinishedDir, publishDir, removeUnfinishedDir } from './unfinished-dir.js';
 import { checkEntryName } from './safety.js';
 import { type SweepRecord, checkSweepRecord } from './sweep-record.js';
 
@@ -41,7 +42,7 @@ function assertRealDir(dir: string): void {
   if (!stat.isDirectory()) throw new RuntimeError(`${dir} is ${stat.isSymbolicLink() ? 'a symlink' : 'not a directory'}; rl-run does not follow links in the runs directory: look at it yourself, or remove it`);
 }
 
-/** Makes a fresh sweep folder under a new id (never an existing one) and writes its first record. */
+/** Makes a fresh sweep folder under a new id (never an existing one), published with its first record in it. */
 export function createSweep(runsDir: string, name: string, now: Date, build: (id: string) => SweepRecord): SweepRecord {
   ensurePrivateDir(runsDir);
   const parent = sweepsDir(runsDir);
@@ -49,15 +50,22 @@ export function createSweep(runsDir: string, name: string, now: Date, build: (id
   assertRealDir(parent);
   for (let attempt = 0; attempt < 50; attempt++) {
     const id = makeRunId(name, now);
+    let unfinished: string;
     try {
-      mkdirPrivate(path.join(parent, id));
+      unfinished = makeUnfinishedDir(parent, id);
     } catch (error) {
       if (errorCode(error) === 'EEXIST') continue;
       throw error;
     }
-    const record = build(id);
-    writeSweep(runsDir, record);
-    return record;
+    try {
+      const record = build(id);
+      writeJsonAtomic(path.join(unfinished, RECORD), record);
+      publishDir(unfinished, parent, id);
+      return record;
+    } catch (error) {
+      removeUnfinishedDir(unfinished);
+      throw error;
+    }
   }
   throw new RuntimeError(`could not find a free sweep id for '${name}' after 50 tries`);
 }

@@ -95,7 +95,7 @@ describe('planRetention', () => {
 
 describe('planOrphans', () => {
   const base: OrphanFacts = { runsDir: '/r', runs: [], damaged: [], pm2: [], backends: [], pm2Logs: [], processes: [] };
-  const kinds = (facts: Partial<OrphanFacts>) => planOrphans({ ...base, ...facts }).actions.map((a) => `${a.kind} ${'id' in a ? a.id : 'pm2Name' in a ? a.pm2Name : 'file' in a ? a.file : 'handle' in a ? `${a.backend} ${a.handle}` : a.pid}`);
+  const kinds = (facts: Partial<OrphanFacts>) => planOrphans({ ...base, ...facts }).actions.map((a) => `${a.kind} ${'id' in a ? a.id : 'pm2Name' in a ? a.pm2Name : 'file' in a ? a.file : 'handle' in a ? `${a.backend} ${a.handle}` : 'dir' in a ? a.dir : a.pid}`);
 
   it.each<[string, Partial<OrphanFacts>, string[]]>([
     ['a running record with nothing running is marked lost', { runs: [{ id: 'x', recorded: 'running', observed: 'lost' }] }, ['mark-lost x']],
@@ -131,6 +131,11 @@ describe('planOrphans', () => {
         ],
       },
       ['remove-orphan slurm 11', 'remove-orphan slurm 12'],
+    ],
+    [
+      'hidden leftovers of starts cut short, once no start can still be filling them',
+      { unfinished: [{ dir: '/r/.unfinished-a-1', ageMs: 10 * 60_000, bytes: 3 }, { dir: '/r/.sweeps/.unfinished-s-1', ageMs: 10 * 60_000, bytes: 1 }, { dir: '/r/.unfinished-b-1', ageMs: 1_000, bytes: 3 }] },
+      ['remove-unfinished /r/.unfinished-a-1', 'remove-unfinished /r/.sweeps/.unfinished-s-1'],
     ],
     [
       'log files of names pm2 no longer lists',

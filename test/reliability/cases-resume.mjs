@@ -2,7 +2,7 @@
 // sometimes after a `pm2 kill`) at random moments, including during a checkpoint write and during
 // `start`, each followed by `rl-run resurrect`.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PM2_CLI, ROOT, killWhere, processesWith, sleep, startJson, waitFor, withSandbox } from './sandbox.mjs';
 
@@ -36,6 +36,8 @@ export function reboots(count = 20) {
     let duringWrite = 0;
     let duringStart = 0;
     let pm2Kills = 0;
+    let startsLeftNothing = 0;
+    let withoutRecord = 0;
     let resumedAttempts = 0;
     let halfWritten = 0;
     const problems = [];
@@ -63,10 +65,17 @@ export function reboots(count = 20) {
       }
       await killWhere(`PM2_HOME=${sandbox.pm2Home}\0`);
       if (processesWith(`PM2_HOME=${sandbox.pm2Home}\0`).length) problems.push(`reboot ${i}: processes survived`);
-      // A start the reboot cut short left a run directory (starting, lost) or nothing at all.
+      // A start the reboot cut short left a whole run (its record in, starting or later) or nothing a
+      // reader sees: at most a hidden .unfinished- directory. A run directory without its record fails.
       for (const id of readdirSync(sandbox.runsDir)) {
-        if (!runs.some((run) => run.id === id) && id.startsWith(`s${i}-`)) runs.push({ id, dir: path.join(sandbox.runsDir, id) });
+        if (id.startsWith('.')) continue;
+        if (!existsSync(path.join(sandbox.runsDir, id, 'run.json'))) {
+          withoutRecord++;
+          problems.push(`reboot ${i}: ${id} has no run.json`);
+        }
+        else if (!runs.some((run) => run.id === id) && id.startsWith(`s${i}-`)) runs.push({ id, dir: path.join(sandbox.runsDir, id) });
       }
+      if (starting && !readdirSync(sandbox.runsDir).some((id) => id.startsWith(`s${i}-`))) startsLeftNothing++;
       const result = await sandbox.cli(['resurrect', '--json']);
       if (result.code !== 0) problems.push(`reboot ${i}: resurrect exited ${result.code}: ${result.stderr.trim()}`);
       let rows = [];
@@ -101,11 +110,12 @@ export function reboots(count = 20) {
       if (record.attempts.some((a) => a.exitCode === 3)) halfWritten++;
     }
     const seconds = ((Date.now() - t0) / 1000).toFixed(0);
-    const ok = lost.length === 0 && halfWritten === 0 && duplicates === 0 && backwards === 0 && problems.length === 0;
+    const ok = withoutRecord === 0 && lost.length === 0 && halfWritten === 0 && duplicates === 0 && backwards === 0 && problems.length === 0;
     return {
       ok,
       line:
-        `${count} simulated reboots (${duringWrite} during a checkpoint write, ${duringStart} during a start, ${pm2Kills} after pm2 kill) of ${runs.length} runs: ` +
+        `${count} simulated reboots (${duringWrite} during a checkpoint write, ${duringStart} during a start, ${pm2Kills} after pm2 kill) of ${runs.length} runs ` +
+        `(${duringStart - startsLeftNothing} starts cut short left a run, ${startsLeftNothing} left none, ${withoutRecord} a directory without its record): ` +
         `${resumedAttempts} resumes, ${lost.length} runs lost for good, ${halfWritten} resumed from a half-written checkpoint, ` +
         `${duplicates} duplicate and ${backwards} backward steps in ${points} curve points, ${seconds} s` +
         (problems.length ? `; problems: ${problems.slice(0, 3).join('; ')}` : '') +

@@ -49,7 +49,7 @@ export function killDuringStart(trials = 100, parallel = 5) {
           finished = true;
         });
         while (!dirMs && !finished) {
-          if (existsSync(sandbox.runsDir) && readdirSync(sandbox.runsDir).some((id) => id.startsWith(`warmup${i}-`))) dirMs = Date.now() - t0;
+          if (existsSync(sandbox.runsDir) && readdirSync(sandbox.runsDir).some((id) => id.replace(/^\.unfinished-/, '').startsWith(`warmup${i}-`))) dirMs = Date.now() - t0;
           await sleep(2);
         }
         await run;
@@ -78,11 +78,19 @@ export function killDuringStart(trials = 100, parallel = 5) {
     const runs = await lsJson(sandbox, ['--name', 'k9']);
     const count = (state) => runs.filter((r) => r.status.state === state).length;
     const stuck = runs.filter((r) => !ENDED.includes(r.status.state)).length;
+    // A start is published whole (its directory renamed into place with run.json in it): a kill
+    // before that leaves at most a hidden .unfinished- directory, never a run without its record.
     const noRecord = dirs().length - runs.length;
-    const nothing = trials - dirs().length;
-    // What never got a record is tidied by clean --orphaned once it is old enough not to be a start in progress.
+    const unfinished = () => readdirSync(sandbox.runsDir).filter((id) => id.startsWith('.unfinished-k9-'));
+    const hidden = unfinished().length;
+    const nothing = trials - dirs().length - hidden;
+    // The leftovers are tidied by clean --orphaned once old enough not to be a start in progress.
     const old = new Date(Date.now() - 10 * 60_000);
-    for (const id of dirs()) if (!existsSync(path.join(sandbox.runsDir, id, 'run.json'))) utimesSync(path.join(sandbox.runsDir, id), old, old);
+    for (const id of unfinished()) {
+      const dir = path.join(sandbox.runsDir, id);
+      for (const name of readdirSync(dir)) utimesSync(path.join(dir, name), old, old);
+      utimesSync(dir, old, old);
+    }
     const clean = await sandbox.cli(['clean', '--orphaned', '--yes']);
     const again = await sandbox.cli(['clean', '--orphaned', '--dry-run']);
     const left = again.stdout.trim().endsWith('nothing to clean') ? 0 : again.stdout.split('\n').length - 3;
@@ -90,8 +98,8 @@ export function killDuringStart(trials = 100, parallel = 5) {
       console.error(`kill -9 during start: clean said (exit ${clean.code}):\n${clean.stdout}${clean.stderr}\nthen the dry run said (exit ${again.code}):\n${again.stdout}${again.stderr}`);
     }
     return {
-      ok: stuck === 0 && clean.code === 0 && left === 0,
-      line: `kill -9 during start: ${trials} trials, ${stuck} stuck running (${count('succeeded')} succeeded, ${count('lost')} lost, ${count('failed')} failed, ${noRecord} killed between directory and record, ${nothing} before either; then clean --orphaned left ${left}; kills spread over ${dirMs}-${Math.round(startMs * 1.1)} ms)`,
+      ok: stuck === 0 && noRecord === 0 && clean.code === 0 && left === 0 && unfinished().length === 0,
+      line: `kill -9 during start: ${trials} trials, ${stuck} stuck running (${count('succeeded')} succeeded, ${count('lost')} lost, ${count('failed')} failed, ${noRecord} run directories without a record, ${hidden} killed before the run was published, ${nothing} before either; then clean --orphaned left ${left + unfinished().length}; kills spread over ${dirMs}-${Math.round(startMs * 1.1)} ms)`,
     };
   });
 }

@@ -37,7 +37,7 @@ describe('run ids', () => {
   it('almost never repeat in 10 000 draws within one second', () => {
     // 36^6 suffixes: 10 000 draws repeat one about 2% of the time (the birthday bound), which made
     // this test flaky when it demanded none; three or more repeats (p ~ 2e-6) mean a broken source.
-    // A repeat never reuses a directory: createRunDir's non-recursive mkdir fails and another id is drawn.
+    // A repeat never reuses a directory: stageRunDir refuses an id that is taken (or being made) and another is drawn.
     const ids = new Set(Array.from({ length: 10_000 }, () => makeRunId('x', now)));
     expect(ids.size).toBeGreaterThanOrEqual(9_998);
   });

@@ -1,4 +1,4 @@
-import { lstatSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { createExclusive } from '../safe-fs.js';
 import { GIT_DIFF_FILE, type RunLayout } from './paths.js';
 
@@ -39,9 +39,4 @@ export function writeBatchScript(layout: RunLayout, script: string): void {
   // A resumed run's next job gets its own script (with the resume arguments) in place of the last one.
   if (isRegularFile(layout.batchScript)) unlinkSync(layout.batchScript);
   createExclusive(layout.batchScript, script);
-}
-
-/** Removes a run directory that never became a run (a start that failed before its record). */
-export function removeRunDir(layout: RunLayout): void {
-  rmSync(layout.dir, { recursive: true, force: true });
 }
