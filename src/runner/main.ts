@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { layoutOfDir, readRecordIn, updateRecordIn } from '../registry/run-dir/index.js';
-import { bootId, findRunProcesses, killOwnChildGroup, ownFdPath, processRef, signalAll, supervisorGoingDown, terminate } from '../process/index.js';
+import { bootId, findRunProcesses, killOwnChildGroup, ownFdPath, pollUntil, processRef, signalAll, supervisorGoingDown, terminate } from '../process/index.js';
 import { appendNoFollow, isSymlink, openForAppend } from '../registry/safe-fs.js';
 import type { Attempt, ProcessRef, RunRecord, RunStatus } from '../registry/record.js';
 import { whyNotTake } from './claim.js';
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
     else if (previousEnd !== null) separator(plan.number, plan.number - attempt + total, previousEnd);
     if (plan.number > 1) log(`attempt ${plan.number}: ${plan.checkpoint ? `resuming from ${plan.checkpoint}` : 'from scratch'}`);
     const before: Progress | null = resume ? await probeProgress(layout, record, resume.checkpoint) : null;
-    const end = await runAttempt(record, env, plan);
+    const end = await withOutsideSignal(await runAttempt(record, env, plan));
     if (nextAttemptKill) clearTimeout(nextAttemptKill);
     // The watchdog's `resume` action ended this attempt: it counts as a crash, and the next attempt
     // resumes from the newest checkpoint like any automatic restart.
@@ -305,12 +305,38 @@ async function main(): Promise<void> {
   }
 }
 
+/** How long a script killed by a signal nobody in rl-run sent waits for the runner's own signal. */
+const OWN_SIGNAL_WAIT_MS = 300;
+
+/**
+ * `pm2 kill` and `pm2 stop` signal the whole tree, children before parents: the script's death can
+ * reach the runner before the runner's own signal does. Read alone it was a script killed by hand,
+ * and the queue started the next run into the daemon going away (test/core/queue.test.ts caught it).
+ * A script killed by a signal rl-run did not send waits a moment for the runner's, and counts as
+ * signalled from outside when pm2 or the machine is seen going down.
+ */
+async function withOutsideSignal(end: AttemptEnd): Promise<AttemptEnd> {
+  if (!end.signal || end.stopRequested || end.externalSignal || end.spawnError || nextAttemptCause) return end;
+  await pollUntil(() => externalSignal !== null, OWN_SIGNAL_WAIT_MS, 10);
+  if (!externalSignal) {
+    const down = supervisorGoingDown(pm2Home());
+    if (!down) return end;
+    supervisorDown = down;
+    externalSignal = end.signal;
+  }
+  return { ...end, stopRequested: stop?.check() ?? false, externalSignal };
+}
+
+function pm2Home(): string {
+  return process.env.PM2_HOME ?? path.join(process.env.HOME ?? '', '.pm2');
+}
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     // rl-run's stop signals the runner, which carries it out once (see StopWatch); any other
     // signal reaching the runner came from outside.
     if (stop?.check()) return;
-    if (!externalSignal && signal !== 'SIGHUP') supervisorDown = supervisorGoingDown(process.env.PM2_HOME ?? path.join(process.env.HOME ?? '', '.pm2'));
+    if (!externalSignal && signal !== 'SIGHUP') supervisorDown = supervisorGoingDown(pm2Home());
     externalSignal ??= signal;
     if (child) child.kill(signal === 'SIGHUP' ? 'SIGINT' : signal);
     else wake?.();

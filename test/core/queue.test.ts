@@ -192,5 +192,8 @@ describe('the queue and GPU placement', () => {
     expect(ls.code).toBe(0);
     await waitFor('the queued run to run', () => p.state(waiting.id) === 'succeeded', 30_000);
     expect(FINAL).toContain(p.state(blocker.id));
+    // pm2 signals the script before its runner: the run still reads as taken by pm2 going down
+    // (resurrect continues it), not as a script killed by hand.
+    expect(p.record(blocker.id).attempts.at(-1).endCause).toBe('supervisor-down');
   });
 });
