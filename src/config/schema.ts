@@ -45,6 +45,8 @@ export interface SlurmConfig {
 
 /** The warning a requeued job's script gets before its time limit (sbatch --signal). */
 export const DEFAULT_REQUEUE_SIGNAL = 'B:USR1@120';
+/** `--signal=[{R|B}:]<sig_num>[@sig_time]`, as sbatch reads it: `B:USR1@120`, `USR2@300`, `B:10@60`. */
+export const SIGNAL_SPEC = /^(?:[RB]{1,2}:)?(?:SIG)?([A-Z][A-Z0-9]*|\d{1,2})(?:@\d+)?$/i;
 
 export interface MetricsConfig {
   /** Extra regexes applied to each stdout line; named groups become metrics. */

@@ -1,6 +1,6 @@
 import { NAME_PLACEHOLDERS, unknownPlaceholders } from '../registry/id.js';
 import { checkpointGlobProblem, unknownResumePlaceholders } from './resume-checks.js';
-import { ENV_KEY, PROGRESS_TOTAL, type ResumeConfig, type UserConfig } from './schema.js';
+import { ENV_KEY, PROGRESS_TOTAL, type ResumeConfig, SIGNAL_SPEC, type UserConfig } from './schema.js';
 import { NOTIFY_EVENTS, stallProblem, webhookProblem } from './watching.js';
 
 /**
@@ -61,7 +61,7 @@ const SHAPE: Shape = {
     extraArgs: isStringArray,
     setup: isStringArray,
     requeue: isBoolean,
-    signal: isString,
+    signal: (v) => (typeof v === 'string' && SIGNAL_SPEC.test(v) ? null : "sbatch's --signal form, [B:]SIGNAL[@SECONDS] ('B:USR1@120')"),
     arrayParallelism: isPositiveInt,
   },
   metrics: { patterns: isStringArray, files: isStringArray },

@@ -104,7 +104,7 @@ async function untilUp(registry: Registry, claimed: StoredRun, planned: ResumeOu
  * said when the resume was decided: a second `resume` (or a resurrect) racing this one finds it
  * starting and is refused.
  */
-function claim(registry: Registry, run: StoredRun, extra: (record: RunRecord) => RunRecord): StoredRun {
+function claim(registry: Registry, run: StoredRun, extra: (record: RunRecord, before: RunRecord) => RunRecord): StoredRun {
   const seen = run.record.status.state;
   const record = registry.update(run.record.id, (current) => {
     if (current.status.state !== seen) {
@@ -113,7 +113,7 @@ function claim(registry: Registry, run: StoredRun, extra: (record: RunRecord) =>
     // The old stop's request goes under the record's lock, once the run is known to be this one's to resume.
     clearStopRequest(run.layout);
     const { stopRequestedAt: _stop, runner: _runner, pid: _pid, pidStartTime: _start, ...rest } = current;
-    return extra({ ...rest, status: { state: 'starting' }, launcher: processRef(process.pid) });
+    return extra({ ...rest, status: { state: 'starting' }, launcher: processRef(process.pid) }, current);
   });
   return { record, layout: run.layout };
 }
@@ -124,9 +124,10 @@ async function resumeOnScheduler(registry: Registry, run: StoredRun, planned: Re
   const resume = resumeOf(run.record);
   const plan = planAttempt(run.record, run.layout.dir, planned.attempt, resume, planned.checkpoint);
   const now = new Date().toISOString();
-  const claimed = claim(registry, run, (r) => {
+  const claimed = claim(registry, run, (r, before) => {
     const { slurmJobId: _job, ...rest } = r;
-    const attempts: Attempt[] = [...pastAttempts(r), { startedAt: now, checkpoint: plan.checkpoint ?? null }];
+    // The attempts so far as the record had them, with the end its status gave (claim has set it to starting).
+    const attempts: Attempt[] = [...pastAttempts(before), { startedAt: now, checkpoint: plan.checkpoint ?? null }];
     return { ...rest, attempts };
   });
   if (plan.separator) {
@@ -142,19 +143,22 @@ async function resumeOnScheduler(registry: Registry, run: StoredRun, planned: Re
   return planned;
 }
 
-/** A scheduler run's attempts so far; its first job left none in the record, so it is written down from the status. */
+/**
+ * A scheduler run's attempts so far, the last one closed with the end its status gives: no runner
+ * on the node writes attempts, so the first job left none in the record and a later one's entry
+ * has only its start.
+ */
 function pastAttempts(record: RunRecord): Attempt[] {
-  if (record.attempts.length > 0) return record.attempts;
   const { status } = record;
   const endedAt = 'endedAt' in status ? status.endedAt : status.state === 'lost' ? status.detectedAt : undefined;
-  return [
-    {
-      startedAt: record.startedAt ?? record.createdAt,
-      ...(endedAt ? { endedAt } : {}),
-      ...('exitCode' in status ? { exitCode: status.exitCode } : {}),
-      ...('signal' in status ? { signal: status.signal } : {}),
-    },
-  ];
+  const end = {
+    ...(endedAt ? { endedAt } : {}),
+    ...('exitCode' in status ? { exitCode: status.exitCode } : {}),
+    ...('signal' in status ? { signal: status.signal } : {}),
+  };
+  const last = record.attempts[record.attempts.length - 1];
+  if (!last) return [{ startedAt: record.startedAt ?? record.createdAt, ...end }];
+  return last.endedAt ? record.attempts : [...record.attempts.slice(0, -1), { ...last, ...end }];
 }
 
 function attemptCount(record: RunRecord): number {

@@ -283,6 +283,8 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     const record = sandbox.record(run.id);
     expect(record.slurmJobId).not.toBe(first);
     expect(record.attempts).toHaveLength(2);
+    // The first job's end is written down when the second is submitted (no runner on the node does).
+    expect(Date.parse(record.attempts[0].endedAt)).toBeGreaterThan(Date.parse(record.attempts[0].startedAt));
     expect(record.attempts[1].checkpoint).toMatch(new RegExp(`^${run.dir}/checkpoints/step_\\d+\\.pt$`));
     expect(readFileSync(path.join(run.dir, 'slurm-job.sh'), 'utf8')).toContain(`--resume ${record.attempts[1].checkpoint}`);
     await waitFor('the resumed job to log', () => /resumed from step \d+/.test(stdout()), 60_000);
@@ -290,6 +292,54 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     expect(text.indexOf('──── rl-run: attempt 2, resumed from checkpoints/')).toBeLessThan(text.indexOf('resumed from step'));
     expect((await sandbox.cli(['stop', run.id])).code).toBe(0);
   });
+
+  // Issue 14 with slurm.requeue, for real: a one-minute limit, the warning 50 s before it. The
+  // script has no SIGUSR1 handler: it must live on to the limit (the job ends TIMEOUT, not FAILED
+  // by the warning), and the next `ls` submits attempt 2 from its newest checkpoint.
+  it('a job that hits its time limit is submitted again by the next ls, from its newest checkpoint (slurm.requeue)', async () => {
+    const project = path.join(sandbox.dir, 'requeue');
+    mkdirSync(project);
+    writeFileSync(
+      path.join(project, 'runs.config.json'),
+      JSON.stringify({
+        runsDir: './runs',
+        slurm: { time: '1', requeue: true, signal: 'B:USR1@50' },
+        resume: { checkpoint: 'checkpoints/*.pt', args: ['--resume', '{checkpoint}'] },
+      }),
+    );
+    const CKPT = path.join(ROOT, 'examples', 'ckpt_train.py');
+    const started = await sandbox.cli(['start', '--json', '--backend', 'slurm', CKPT, '--', '--steps', '1000000', '--step-time', '0.05', '--ckpt-every', '20'], { cwd: project });
+    expect(started.code, started.stderr).toBe(0);
+    const { id } = JSON.parse(started.stdout) as { id: string };
+    const dir = path.join(project, 'runs', id);
+    const record = () => JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    const jobs = new Set<string>();
+    try {
+      jobs.add(record().slurmJobId);
+      expect(readFileSync(path.join(dir, 'slurm-job.sh'), 'utf8')).toContain("trap '' USR1");
+      let warned = '';
+      await waitFor(
+        'the job to time out and the next ls to submit attempt 2',
+        async () => {
+          const ls = await sandbox.cli(['ls', '--json'], { cwd: project });
+          if (ls.stderr.includes('hit its time limit')) warned = ls.stderr;
+          return record().attempts.length === 2;
+        },
+        180_000,
+      );
+      const after = record();
+      jobs.add(after.slurmJobId);
+      expect(warned).toMatch(new RegExp(`${id} hit its time limit or was preempted: submitted attempt 2, from checkpoints/step_\\d+\\.pt`));
+      const [first, second] = after.attempts;
+      // It ran to the limit: the warning at 10 s did not end it.
+      expect(Date.parse(first.endedAt) - Date.parse(first.startedAt)).toBeGreaterThanOrEqual(55_000);
+      expect(second.checkpoint).toMatch(new RegExp(`^${dir}/checkpoints/step_\\d+\\.pt$`));
+      await waitFor('attempt 2 to resume', () => /resumed from step \d+/.test(readFileSync(path.join(dir, 'stdout.log'), 'utf8')), 60_000);
+      expect((await sandbox.cli(['stop', id], { cwd: project })).code).toBe(0);
+    } finally {
+      spawnSync('scancel', [...jobs].filter(Boolean), { stdio: 'ignore' });
+    }
+  }, 300_000);
 });
 
 describe('a SLURM start where there is no SLURM', () => {

@@ -1,11 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SlurmConfig } from '../../src/config/schema.js';
 import { layoutOfDir } from '../../src/registry/run-dir/index.js';
-import { batchScript, jobNameFor, runIdOfJobName, sbatchArgs } from '../../src/supervisor/slurm/script.js';
+import { batchScript, jobNameFor, runIdOfJobName, sbatchArgs, warningToIgnore } from '../../src/supervisor/slurm/script.js';
+import { waitFor } from '../helpers/sandbox.js';
 
 const layout = layoutOfDir('/scratch/runs/ppo-20260101-120000-abc123');
 const base = [
@@ -111,5 +113,50 @@ describe('job names', () => {
 
   it('round-trips a run id', () => {
     expect(runIdOfJobName(jobNameFor('a-20260101-000000-zzzzzz'))).toBe('a-20260101-000000-zzzzzz');
+  });
+});
+
+describe('the time-limit warning of slurm.requeue', () => {
+  it.each<[string, SlurmConfig, string | null]>([
+    ['no requeue: nothing ignored', { signal: 'B:USR1@120' }, null],
+    ['requeue with the default B:USR1@120', { requeue: true }, 'USR1'],
+    ['USR2, with SIG and without B:', { requeue: true, signal: 'SIGUSR2@300' }, 'USR2'],
+    ['by number', { requeue: true, signal: 'B:10@60' }, 'USR1'],
+    ['TERM is never ignored: it is how SLURM and scancel end the job', { requeue: true, signal: 'B:TERM@120' }, null],
+  ])('%s', (_, slurm, expected) => {
+    expect(warningToIgnore(slurm)).toBe(expected);
+  });
+
+  it('is ignored just before exec, so it reaches the script only through a handler of its own', () => {
+    const text = batchScript({ record: { id: 'ppo-1', command: ['python3', 'train.py'], cwd: '/p', env: {} }, runEnv: {}, setup: [], ignoreSignal: 'USR1' });
+    const lines = text.trimEnd().split('\n');
+    expect(lines.at(-2)).toBe("trap '' USR1");
+    expect(lines.at(-1)).toBe('exec python3 train.py');
+  });
+
+  // The fault for real: SLURM's B:USR1 goes to the batch shell, which exec made the script.
+  // Unhandled, SIGUSR1 killed it (the job ended FAILED 0:10 and was never requeued).
+  it.each([
+    ['a script without a handler lives on', 'import time\nprint("up", flush=True)\ntime.sleep(30)\n', /^up\n$/],
+    ['a script with a handler gets the warning', 'import signal, sys, time\nsignal.signal(signal.SIGUSR1, lambda *a: (print("warned", flush=True), sys.exit(0)))\nprint("up", flush=True)\ntime.sleep(30)\n', /^up\nwarned\n$/],
+  ])('%s', async (_, program, expected) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rl-run-usr1-'));
+    try {
+      const file = path.join(dir, 'job.sh');
+      writeFileSync(file, batchScript({ record: { id: 'x', command: ['python3', '-c', program], cwd: dir, env: {} }, runEnv: {}, setup: [], ignoreSignal: 'USR1' }));
+      const child = spawn('bash', [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      await waitFor('the script to start', () => out.includes('up'));
+      child.kill('SIGUSR1');
+      const ended = await Promise.race([new Promise((resolve) => child.once('exit', () => resolve(true))), sleep(1_500).then(() => false)]);
+      if (!ended) child.kill('SIGKILL');
+      expect(out).toMatch(expected);
+      expect(ended).toBe(expected.source.includes('warned'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

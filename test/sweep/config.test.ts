@@ -16,6 +16,7 @@ describe('sweeps and slurm.arrayParallelism in runs.config.ts', () => {
 
   it.each([
     [{ slurm: { arrayParallelism: 0 } }, 'slurm.arrayParallelism: expected a whole number > 0, got number 0'],
+    [{ slurm: { requeue: true, signal: 'USR1 at 120' } }, "slurm.signal: expected sbatch's --signal form, [B:]SIGNAL[@SECONDS] ('B:USR1@120')"],
     [{ sweeps: [] }, 'sweeps: expected an object of named sweeps'],
     [{ sweeps: { ppo: 'train.py' } }, 'sweeps.ppo: expected an object ({ script, grid, seeds }), got "train.py"'],
     [{ sweeps: { ppo: { grid: {} } } }, 'sweeps.ppo.script: missing'],

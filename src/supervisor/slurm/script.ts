@@ -1,6 +1,6 @@
 import { shellQuote } from '../../format/shell.js';
 import { RUN_NAME_PREFIX } from '../names.js';
-import { DEFAULT_REQUEUE_SIGNAL, type SlurmConfig } from '../../config/schema.js';
+import { DEFAULT_REQUEUE_SIGNAL, SIGNAL_SPEC, type SlurmConfig } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import type { RunLayout } from '../../registry/run-dir/index.js';
 import type { RunRecord } from '../../registry/record.js';
@@ -25,6 +25,24 @@ export interface BatchScriptInput {
   /** RL_RUN_* and the like: written into the script so they hold even under `--export=NONE`. */
   runEnv: Record<string, string>;
   setup: readonly string[];
+  /** The time-limit warning (slurm.requeue): the script ignores it unless it installs a handler (warningToIgnore). */
+  ignoreSignal?: string | null;
+}
+
+const WARNING_SIGNALS: Record<string, string> = { USR1: 'USR1', USR2: 'USR2', '10': 'USR1', '12': 'USR2' };
+
+/**
+ * The signal of `slurm.signal` that the script should not die of. SLURM sends the warning to the
+ * batch shell, which `exec` made the script: a script without a handler for SIGUSR1 was killed by
+ * its default action two minutes before its time limit, and the job ended FAILED (0:10), not
+ * TIMEOUT, so it was never requeued (seen on the single-node cluster). Ignored before `exec`, the
+ * signal stays ignored in a script that does not ask for it, and reaches one that installs a handler
+ * (Python's signal.signal, Lightning's SLURM plugin). Only USR1/USR2: TERM and INT must still end it.
+ */
+export function warningToIgnore(slurm: Pick<SlurmConfig, 'requeue' | 'signal'>): string | null {
+  if (!slurm.requeue) return null;
+  const match = SIGNAL_SPEC.exec(slurm.signal ?? DEFAULT_REQUEUE_SIGNAL);
+  return match ? (WARNING_SIGNALS[match[1]!.toUpperCase()] ?? null) : null;
 }
 
 /**
@@ -32,7 +50,7 @@ export interface BatchScriptInput {
  * leaves a shell in front, SIGTERM kills that shell and the script gets no grace, and
  * `scancel --signal=INT --full` reaches the shell, not the script.
  */
-export function batchScript({ record, runEnv, setup }: BatchScriptInput): string {
+export function batchScript({ record, runEnv, setup, ignoreSignal }: BatchScriptInput): string {
   const exports = Object.entries({ ...record.env, ...runEnv }).map(([key, value]) => {
     // Keys are checked before any launch; this is the last line of defence against a key that
     // would add its own lines to the script.
@@ -45,6 +63,7 @@ export function batchScript({ record, runEnv, setup }: BatchScriptInput): string
     ...exports,
     `cd ${shellQuote(record.cwd)} || exit 1`,
     ...(setup.length ? ['# slurm.setup from runs.config.ts', ...setup] : []),
+    ...(ignoreSignal ? [`# slurm.requeue: the time-limit warning reaches the script only if it handles SIG${ignoreSignal}`, `trap '' ${ignoreSignal}`] : []),
     `exec ${record.command.map(shellQuote).join(' ')}`,
     '',
   ].join('\n');

@@ -6,7 +6,7 @@ import type { Registry, StoredRun } from '../../registry/registry.js';
 import type { StartManyOptions, StopOutcome, Supervisor } from '../types.js';
 import { assertSlurmAvailable, cancel, queuedJob, submit } from './cli.js';
 import { forgetQueue } from './observe.js';
-import { arrayBatchScript, arraySbatchArgs, batchScript, sbatchArgs } from './script.js';
+import { arrayBatchScript, arraySbatchArgs, batchScript, sbatchArgs, warningToIgnore } from './script.js';
 
 const POLL_MS = 250;
 /** After the final scancel, SLURM sends SIGTERM, waits KillWait (30 s by default), then SIGKILL. */
@@ -31,7 +31,7 @@ export class SlurmSupervisor implements Supervisor {
     const slurm = (record.config.slurm ?? {}) as SlurmConfig;
     const runEnv = Object.fromEntries(RUN_VARIABLES.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
     // Private: it carries the run's environment (API keys). sbatch only reads it.
-    writeBatchScript(layout, batchScript({ record, runEnv, setup: slurm.setup ?? [] }));
+    writeBatchScript(layout, batchScript({ record, runEnv, setup: slurm.setup ?? [], ignoreSignal: warningToIgnore(slurm) }));
     const jobId = await submit(sbatchArgs({ runId: record.id, layout, cwd: record.cwd, slurm }), env, record.cwd);
     this.registry.update(record.id, (r) => ({ ...r, slurmJobId: jobId, status: { state: 'pending' } }));
   }
@@ -48,7 +48,7 @@ export class SlurmSupervisor implements Supervisor {
     const slurm = (first.run.record.config.slurm ?? {}) as SlurmConfig;
     for (const { run, env } of runs) {
       const runEnv = Object.fromEntries(RUN_VARIABLES.filter((key) => env[key] !== undefined).map((key) => [key, env[key]!]));
-      writeBatchScript(run.layout, batchScript({ record: run.record, runEnv, setup: slurm.setup ?? [] }));
+      writeBatchScript(run.layout, batchScript({ record: run.record, runEnv, setup: slurm.setup ?? [], ignoreSignal: warningToIgnore(slurm) }));
     }
     const scriptFile = options.writeScript(arrayBatchScript(runs.map(({ run }) => ({ id: run.record.id, layout: run.layout }))));
     const sweepId = first.run.record.sweep?.id ?? first.run.record.id;
