@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, sy
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, ROOT, type Sandbox, cliJson, createSandbox, startRun, waitFor } from '../helpers/sandbox.js';
+import { webhookServer } from '../helpers/webhook.js';
 
 /**
  * Against a real SLURM: `bash tools/slurm-single-node.sh up` (as root) brings up a
@@ -291,6 +292,32 @@ describe.skipIf(!available)('runs on a single-node SLURM', () => {
     const text = stdout();
     expect(text.indexOf('──── rl-run: attempt 2, resumed from checkpoints/')).toBeLessThan(text.indexOf('resumed from step'));
     expect((await sandbox.cli(['stop', run.id])).code).toBe(0);
+  });
+
+  // Issue 15 on SLURM: no runner on the node, so the end is noticed by whichever command reads the
+  // record first (here `ls`), and notified from there, once.
+  it('a failed SLURM run is notified once, by the ls that finds its end, to a real webhook', async () => {
+    const hook = await webhookServer();
+    const project = path.join(sandbox.dir, 'notify');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'runs.config.json'), JSON.stringify({ runsDir: './runs', notify: { on: ['failed'], webhook: hook.url('/slurm') } }));
+    writeFileSync(path.join(project, 'fail.py'), 'import sys\nprint("step=1 loss=0.5", flush=True)\nprint("CUDA error: out of memory", file=sys.stderr, flush=True)\nsys.exit(3)\n');
+    try {
+      const started = await sandbox.cli(['start', '--json', '--backend', 'slurm', 'fail.py'], { cwd: project });
+      expect(started.code, started.stderr).toBe(0);
+      const { id } = JSON.parse(started.stdout) as { id: string };
+      await waitFor('ls to find the end', async () => (JSON.parse((await sandbox.cli(['ls', '--json'], { cwd: project })).stdout) as { status: { state: string } }[])[0]?.status.state === 'failed', 60_000);
+      await waitFor('the POST', () => hook.posts.length > 0, 20_000);
+      for (let i = 0; i < 3; i++) expect((await sandbox.cli(['ls'], { cwd: project })).code).toBe(0);
+      await waitFor('the record to say it was sent', () => JSON.parse(readFileSync(path.join(project, 'runs', id, 'run.json'), 'utf8')).notified?.length > 0, 20_000);
+      expect(hook.posts).toHaveLength(1);
+      const { body } = hook.posts[0]!;
+      expect(body.run).toMatchObject({ id, status: 'failed', exitCode: 3 });
+      expect(body.event.kind).toBe('failed');
+      expect(body.tail).toContain('CUDA error: out of memory');
+    } finally {
+      hook.server.close();
+    }
   });
 
   // Issue 14 with slurm.requeue, for real: a one-minute limit, the warning 50 s before it. The

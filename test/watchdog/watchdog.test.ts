@@ -1,40 +1,11 @@
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type Sandbox, createSandbox, waitFor } from '../helpers/sandbox.js';
+import { webhookServer } from '../helpers/webhook.js';
 import { isAlive } from '../support/processes.mjs';
 
 const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-
-interface Post {
-  path: string;
-  body: any;
-}
-
-/** A real webhook on loopback: records every POST; `failures[path]` answers 500 that many times first. */
-async function webhookServer(): Promise<{ server: Server; url: (p: string) => string; posts: Post[]; failures: Record<string, number> }> {
-  const posts: Post[] = [];
-  const failures: Record<string, number> = {};
-  const server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-    });
-    request.on('end', () => {
-      const p = request.url ?? '/';
-      posts.push({ path: p, body: JSON.parse(text) });
-      if ((failures[p] ?? 0) > 0) {
-        failures[p]!--;
-        response.writeHead(500).end('no');
-      } else response.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: (p) => `http://127.0.0.1:${port}${p}`, posts, failures };
-}
 
 describe('watchdog and notifications', () => {
   let sandbox: Sandbox;
