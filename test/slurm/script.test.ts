@@ -144,7 +144,7 @@ describe('the time-limit warning of slurm.requeue', () => {
     try {
       const file = path.join(dir, 'job.sh');
       writeFileSync(file, batchScript({ record: { id: 'x', command: ['python3', '-c', program], cwd: dir, env: {} }, runEnv: {}, setup: [], ignoreSignal: 'USR1' }));
-      const child = spawn('bash', [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn('bash', [file], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
