@@ -1,9 +1,9 @@
-import { readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, errorCode } from '../errors.js';
 import { writeJsonAtomic } from '../registry/atomic.js';
 import { holderText, lockIsStale, withLockFile } from '../registry/lock-holder.js';
-import { createExclusive, ensurePrivateDir, readSmallRegularFile } from '../registry/safe-fs.js';
+import { createExclusive, ensurePrivateDir, readSmallRegularFile, unlinkQuietly } from '../registry/safe-fs.js';
 import { checkEntryName } from '../registry/safety.js';
 import type { QueueSettings } from './plan.js';
 
@@ -182,12 +182,4 @@ function replaceText(file: string, text: string): void {
 function assertName(id: string): void {
   const named = checkEntryName(id);
   if (!named.ok) throw new Error(`not a run id: ${named.reason}`);
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone
-  }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { openExclusive } from './safe-fs.js';
+import { openExclusive, unlinkQuietly } from './safe-fs.js';
 
 /**
  * Writes a file so that a reader sees either the old content or the new, never a part: the data goes
@@ -37,12 +37,4 @@ export function writeFileAtomic(file: string, data: string): void {
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone
-  }
 }

@@ -1,7 +1,7 @@
-import { closeSync, lstatSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, writeSync } from 'node:fs';
 import { errorCode } from '../errors.js';
 import { isAlive, processRef, sleep } from '../process/index.js';
-import { openExclusive, readSmallRegularFile } from './safe-fs.js';
+import { openExclusive, readSmallRegularFile, unlinkQuietly } from './safe-fs.js';
 
 /**
  * What a lock file holds: its holder as `<pid> <start time>`, so that a lock whose holder died,
@@ -43,13 +43,8 @@ export function tryTakeLock(lock: string): boolean {
     fd = openExclusive(lock);
   } catch (error) {
     if (errorCode(error) !== 'EEXIST') throw error;
-    if (lockIsStale(lock)) {
-      try {
-        unlinkSync(lock);
-      } catch {
-        // someone else took it over first
-      }
-    }
+    // Someone else may take a stale lock over first: then the unlink finds nothing.
+    if (lockIsStale(lock)) unlinkQuietly(lock);
     return false;
   }
   try {
@@ -81,10 +76,7 @@ export async function withLockFile<T>(
   try {
     return await action();
   } finally {
-    try {
-      unlinkSync(lock);
-    } catch {
-      // taken over as stale by someone who thought we were dead: nothing to release
-    }
+    // Taken over as stale by someone who thought we were dead: then there is nothing to release.
+    unlinkQuietly(lock);
   }
 }

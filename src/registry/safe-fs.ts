@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, errorCode } from '../errors.js';
 
@@ -166,4 +166,13 @@ function refusal(file: string, error: unknown): Error {
   // O_NONBLOCK|O_WRONLY on a FIFO nobody reads fails with ENXIO instead of hanging.
   if (errorCode(error) === 'ENXIO') return new UnsafeFileError(file, 'a FIFO');
   return error instanceof Error ? error : new RuntimeError(String(error));
+}
+
+/** Removes a file that may already be gone (or taken over by another process): whatever stops the unlink is not an error. */
+export function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
 }

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { RuntimeError, describeError } from '../errors.js';
 import { writeFileAtomic } from '../registry/atomic.js';
-import { readSmallRegularFile } from '../registry/safe-fs.js';
+import { readSmallRegularFile, unlinkQuietly } from '../registry/safe-fs.js';
 import { type HookInput, UNIT_NAME, cronLines, editCrontab, runsDirsOfUnit, systemdUnit } from './startup.js';
 
 /**
@@ -33,13 +33,7 @@ export function editUnit(input: Omit<HookInput, 'runsDirs'>, runsDir: string, in
   const dirs = readUnitDirs(unit).filter((dir) => dir !== runsDir);
   if (install) dirs.push(runsDir);
   if (dirs.length === 0) {
-    for (const file of [wants, unit]) {
-      try {
-        unlinkSync(file);
-      } catch {
-        // not there
-      }
-    }
+    for (const file of [wants, unit]) unlinkQuietly(file);
   } else {
     mkdirSync(path.dirname(wants), { recursive: true, mode: 0o700 });
     writeFileAtomic(unit, systemdUnit({ ...input, runsDirs: dirs }));

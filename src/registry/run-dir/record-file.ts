@@ -1,10 +1,11 @@
-import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { RuntimeError, errorCode } from '../../errors.js';
 import { writeJsonAtomic } from '../atomic.js';
 import { RECORD_FILE, RECORD_LOCK_FILE } from './paths.js';
 import { parseRecord } from '../parse.js';
 import { lockHolder, tryTakeLock } from '../lock-holder.js';
+import { unlinkQuietly } from '../safe-fs.js';
 import type { RunRecord } from '../record.js';
 
 /**
@@ -132,11 +133,8 @@ export function withRecordLock<T>(dir: string, action: () => T): T {
   try {
     return action();
   } finally {
-    try {
-      unlinkSync(lock);
-    } catch {
-      // taken over as stale by someone who thought we were dead: nothing to release
-    }
+    // Taken over as stale by someone who thought we were dead: then there is nothing to release.
+    unlinkQuietly(lock);
   }
 }
 
