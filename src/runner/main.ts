@@ -29,6 +29,7 @@ import { StopWatch } from './stop.js';
 import { notifyEnd, RunWatch } from './watchdog.js';
 import { dispatchPass } from '../queue/dispatch.js';
 import { holdDispatch, queueStore, trackedIds } from '../queue/store.js';
+import { pm2Home } from '../supervisor/pm2/client.js';
 
 const HOLD_AFTER_SIGNAL_MS = 5_000;
 
@@ -325,10 +326,6 @@ async function withOutsideSignal(end: AttemptEnd): Promise<AttemptEnd> {
     externalSignal = end.signal;
   }
   return { ...end, stopRequested: stop?.check() ?? false, externalSignal };
-}
-
-function pm2Home(): string {
-  return process.env.PM2_HOME ?? path.join(process.env.HOME ?? '', '.pm2');
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
