@@ -155,5 +155,11 @@ function unfinishedDirs(runsDir: string, now: Date): OrphanFacts['unfinished'] {
   } catch {
     // no sweeps yet
   }
-  return parents.flatMap((parent) => listUnfinishedDirs(parent, now.getTime()).map(({ dir, ageMs }) => ({ dir, ageMs, bytes: diskUsage(dir) })));
+  // Aged like a damaged run directory: by the newest change in it, so a start still writing its record is young.
+  return parents.flatMap((parent) =>
+    listUnfinishedDirs(parent).flatMap((dir) => {
+      const age = ageMs(dir, now);
+      return age === null ? [] : [{ dir, ageMs: age, bytes: diskUsage(dir) }];
+    }),
+  );
 }

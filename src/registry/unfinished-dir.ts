@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { errorCode } from '../errors.js';
 import { mkdirPrivate } from './safe-fs.js';
+import { removeTree } from './safety.js';
 
 /**
  * A run's or a sweep's directory is built under a hidden name beside its final place and renamed
@@ -36,41 +37,28 @@ export function publishDir(unfinished: string, parent: string, name: string): st
 
 /** Removes an unfinished directory (a start that failed before its record was whole). */
 export function removeUnfinishedDir(dir: string): void {
-  if (!path.basename(dir).startsWith(UNFINISHED_PREFIX)) return;
-  try {
-    if (!lstatSync(dir).isDirectory()) return; // a link or a file planted under the name is not ours
-  } catch {
-    return;
-  }
-  rmSync(dir, { recursive: true, force: true });
+  // A link or a file planted under the name is not ours.
+  if (path.basename(dir).startsWith(UNFINISHED_PREFIX) && isRealDirectory(dir)) removeTree(dir);
 }
 
-export interface UnfinishedDir {
-  name: string;
-  dir: string;
-  ageMs: number;
-}
-
-/** The unfinished directories in `parent` (real directories only, never a link), with their age. */
-export function listUnfinishedDirs(parent: string, now: number = Date.now()): UnfinishedDir[] {
+/** The unfinished directories in `parent`: real directories only, never a link. */
+export function listUnfinishedDirs(parent: string): string[] {
   let names: string[];
   try {
     names = readdirSync(parent);
   } catch {
     return [];
   }
-  const found: UnfinishedDir[] = [];
-  for (const name of names) {
-    if (!name.startsWith(UNFINISHED_PREFIX)) continue;
-    const dir = path.join(parent, name);
-    try {
-      const stat = lstatSync(dir);
-      if (stat.isDirectory()) found.push({ name, dir, ageMs: now - stat.mtimeMs });
-    } catch {
-      // gone meanwhile: published or removed by its maker
-    }
+  return names.filter((name) => name.startsWith(UNFINISHED_PREFIX)).map((name) => path.join(parent, name)).filter(isRealDirectory);
+}
+
+/** A directory, not a link to one; false when it is gone (published or removed by its maker meanwhile). */
+function isRealDirectory(dir: string): boolean {
+  try {
+    return lstatSync(dir).isDirectory();
+  } catch {
+    return false;
   }
-  return found;
 }
 
 function entryExists(file: string): boolean {
