@@ -1,6 +1,7 @@
-import { type Dirent, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { globToRegExp } from '../metrics/glob.js';
+import { walkRunDir } from '../registry/run-dir/walk.js';
 import { sleep } from '../process/index.js';
 
 /**
@@ -17,7 +18,6 @@ export interface CheckpointFile {
 
 /** A file whose size has not changed for this long is taken as written (issue 14). */
 export const STABLE_MS = 2_000;
-const MAX_DEPTH = 8;
 
 /**
  * Pure: the newest file by modification time among `files`, skipping those that may still be
@@ -39,33 +39,18 @@ export function chooseCheckpoint(
 }
 
 /** Every regular file under `runDir` matching `glob`, without following a symlink anywhere. */
-export function listCheckpoints(runDir: string, glob: string): CheckpointFile[] {
+export async function listCheckpoints(runDir: string, glob: string): Promise<CheckpointFile[]> {
   const pattern = globToRegExp(glob);
   const found: CheckpointFile[] = [];
-  const walk = (dir: string, relative: string, depth: number) => {
-    let entries: Dirent[];
+  await walkRunDir(runDir, (relative, entry) => {
+    if (!entry.isFile() || !pattern.test(relative)) return;
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      const stat = lstatSync(path.join(runDir, relative));
+      if (stat.isFile()) found.push({ relative, size: stat.size, mtimeMs: stat.mtimeMs });
     } catch {
-      return;
+      // gone between the listing and the stat (a rotation of old checkpoints)
     }
-    for (const entry of entries) {
-      const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (depth < MAX_DEPTH) walk(full, rel, depth + 1);
-        continue;
-      }
-      if (!entry.isFile() || !pattern.test(rel)) continue;
-      try {
-        const stat = lstatSync(full);
-        if (stat.isFile()) found.push({ relative: rel, size: stat.size, mtimeMs: stat.mtimeMs });
-      } catch {
-        // gone between the listing and the stat (a rotation of old checkpoints)
-      }
-    }
-  };
-  walk(runDir, '', 0);
+  });
   return found;
 }
 
@@ -79,12 +64,12 @@ export async function newestCheckpoint(
   glob: string,
   wait: (ms: number) => Promise<void> = sleep,
 ): Promise<string | null> {
-  const first = listCheckpoints(runDir, glob);
+  const first = await listCheckpoints(runDir, glob);
   const now = Date.now();
   const settled = chooseCheckpoint(first, now);
   const fresh = first.some((file) => now - file.mtimeMs < STABLE_MS && (!settled || file.mtimeMs > settled.mtimeMs));
   if (!fresh) return settled?.relative ?? null;
   await wait(STABLE_MS);
   const sizes = new Map(first.map((file) => [file.relative, file.size]));
-  return chooseCheckpoint(listCheckpoints(runDir, glob), Date.now(), sizes)?.relative ?? null;
+  return chooseCheckpoint(await listCheckpoints(runDir, glob), Date.now(), sizes)?.relative ?? null;
 }

@@ -6,7 +6,7 @@ import type { Progress } from '../resume/progress.js';
 
 /** Where a run stands: its newest checkpoint and its last logged metric step (see resume/progress.ts). */
 export async function probeProgress(layout: RunLayout, record: RunRecord, glob: string): Promise<Progress> {
-  const newest = chooseCheckpoint(listCheckpoints(layout.dir, glob), Number.POSITIVE_INFINITY);
+  const newest = chooseCheckpoint(await listCheckpoints(layout.dir, glob), Number.POSITIVE_INFINITY);
   let lastStep: number | null = null;
   try {
     const metrics = (record.config.metrics ?? {}) as { files?: string[]; patterns?: string[] };

@@ -24,7 +24,7 @@ const old = (file: string, secondsAgo: number) => {
 };
 
 describe('checkpoint files in a run directory', () => {
-  it('takes only regular files: a symlink (to a file outside, or a folder of them) and a FIFO are never chosen', () => {
+  it('takes only regular files: a symlink (to a file outside, or a folder of them) and a FIFO are never chosen', async () => {
     const real = path.join(dir, 'checkpoints', 'step_1.pt');
     writeFileSync(real, 'x');
     old(real, 60);
@@ -32,9 +32,9 @@ describe('checkpoint files in a run directory', () => {
     symlinkSync(path.join(outside, 'step_9.pt'), path.join(dir, 'checkpoints', 'step_9.pt'));
     symlinkSync(outside, path.join(dir, 'linked'));
     execFileSync('mkfifo', [path.join(dir, 'checkpoints', 'step_8.pt')]);
-    expect(listCheckpoints(dir, 'checkpoints/*.pt').map((f) => f.relative)).toEqual(['checkpoints/step_1.pt']);
-    expect(listCheckpoints(dir, 'linked/*.pt')).toEqual([]);
-    expect(listCheckpoints(dir, '**/*.pt').map((f) => f.relative)).toEqual(['checkpoints/step_1.pt']);
+    expect((await listCheckpoints(dir, 'checkpoints/*.pt')).map((f) => f.relative)).toEqual(['checkpoints/step_1.pt']);
+    expect(await listCheckpoints(dir, 'linked/*.pt')).toEqual([]);
+    expect((await listCheckpoints(dir, '**/*.pt')).map((f) => f.relative)).toEqual(['checkpoints/step_1.pt']);
   });
 
   it('passes over a file still growing for the complete one before it', async () => {

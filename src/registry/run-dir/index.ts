@@ -7,3 +7,4 @@ export * from './paths.js';
 export * from './record-file.js';
 export * from './resources-file.js';
 export * from './stop-request.js';
+export * from './walk.js';
