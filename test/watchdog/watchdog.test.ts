@@ -31,6 +31,16 @@ describe('watchdog and notifications', () => {
     if (result.code !== 0) throw new Error(`start failed: ${result.stderr}`);
     return JSON.parse(result.stdout) as { id: string; dir: string };
   };
+  /** A run that sleeps, with its runner and script then killed with SIGKILL: lost, for whoever finds it first. */
+  const startAndKill = async (cwd: string) => {
+    const script = sandbox.write('long.py', 'import time\nprint("up", flush=True)\ntime.sleep(300)\n');
+    const started = await start(cwd, [script]);
+    const record = await waitFor('the script to run', () => sandbox.record(started.id).pid && sandbox.record(started.id));
+    process.kill(record.runner.pid, 'SIGKILL');
+    process.kill(record.pid, 'SIGKILL');
+    await waitFor('both to be gone', () => !isAlive(record.runner.pid) && !isAlive(record.pid));
+    return started;
+  };
   const postsTo = (p: string) => hook.posts.filter((post) => post.path === p);
   const ended = (id: string) => waitFor(`run ${id} to end`, () => ['succeeded', 'failed', 'stopped', 'lost'].includes(sandbox.record(id).status.state) && sandbox.record(id));
 
@@ -111,12 +121,7 @@ describe('watchdog and notifications', () => {
 
   it('a lost run (runner and script killed) is notified once, by the ls that finds it', async () => {
     const cwd = project('lost', { notify: { on: ['lost'], webhook: hook.url('/lost') } });
-    const script = sandbox.write('long.py', 'import time\nprint("up", flush=True)\ntime.sleep(300)\n');
-    const started = await start(cwd, [script]);
-    const record = await waitFor('the script to run', () => sandbox.record(started.id).pid && sandbox.record(started.id));
-    process.kill(record.runner.pid, 'SIGKILL');
-    process.kill(record.pid, 'SIGKILL');
-    await waitFor('both to be gone', () => !isAlive(record.runner.pid) && !isAlive(record.pid));
+    const started = await startAndKill(cwd);
     const results = await Promise.all([sandbox.cli(['ls'], { cwd }), sandbox.cli(['ls'], { cwd })]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     const lost = sandbox.record(started.id);
@@ -131,12 +136,7 @@ describe('watchdog and notifications', () => {
 
   it('a lost run found first by clean --orphaned is notified once, by clean', async () => {
     const cwd = project('lost-clean', { notify: { on: ['lost'], webhook: hook.url('/lost-clean') } });
-    const script = sandbox.write('long2.py', 'import time\nprint("up", flush=True)\ntime.sleep(300)\n');
-    const started = await start(cwd, [script]);
-    const record = await waitFor('the script to run', () => sandbox.record(started.id).pid && sandbox.record(started.id));
-    process.kill(record.runner.pid, 'SIGKILL');
-    process.kill(record.pid, 'SIGKILL');
-    await waitFor('both to be gone', () => !isAlive(record.runner.pid) && !isAlive(record.pid));
+    const started = await startAndKill(cwd);
     const cleaned = await sandbox.cli(['clean', '--orphaned', '--yes'], { cwd });
     expect(cleaned.code).toBe(0);
     const lost = sandbox.record(started.id);
