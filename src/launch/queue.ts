@@ -8,7 +8,7 @@ import { backendOf } from '../supervisor/index.js';
 import { dispatchPass } from '../queue/dispatch.js';
 import { ensureDispatcher } from '../queue/dispatcher.js';
 import { detectGpus } from '../resources/gpu.js';
-import { type QueueSettings, impossibleRequest } from '../queue/plan.js';
+import { NO_LIMITS, type QueueSettings, impossibleRequest } from '../queue/plan.js';
 import { queueStore, track, writeSettings } from '../queue/store.js';
 
 /** What a launch through the queue has settled before anything is made. */
@@ -29,7 +29,7 @@ export function prepareQueue(plan: LaunchPlan, config: ResolvedConfig, registry:
     return null;
   }
   if (config.queue === null && request.after.length === 0) {
-    const problem = impossibleRequest({ maxParallel: null, pool: null, runsPerGpu: 1 }, request.gpus);
+    const problem = impossibleRequest(NO_LIMITS, request.gpus);
     if (problem) throw new UsageError(problem);
     return null;
   }
@@ -46,7 +46,7 @@ export function prepareQueue(plan: LaunchPlan, config: ResolvedConfig, registry:
 /** The limits to dispatch by; a pool of 'auto' is read from nvidia-smi now. */
 export function resolveSettings(config: ResolvedConfig): QueueSettings {
   const queue = config.queue;
-  if (queue === null) return { maxParallel: null, pool: null, runsPerGpu: 1 };
+  if (queue === null) return NO_LIMITS;
   const pool = queue.gpus === 'auto' ? detectGpus() : queue.gpus;
   return { maxParallel: queue.maxParallel, pool, runsPerGpu: queue.runsPerGpu };
 }

@@ -6,10 +6,9 @@ import { type RunRecord, type RunState, isEnded } from '../registry/record.js';
 import { Registry, type StoredRun } from '../registry/registry.js';
 import { observeRecord, supervisorFor } from '../supervisor/index.js';
 import { runIdsWithProcesses } from './occupancy.js';
-import { type ActiveRun, type Decision, type QueueSettings, type WaitingRun, planDispatch } from './plan.js';
+import { type ActiveRun, type Decision, NO_LIMITS, type QueueSettings, type WaitingRun, planDispatch } from './plan.js';
 import { type QueueStore, dispatchHeld, dropEnv, queueStore, readEnv, readSettings, trackedIds, untrack, withQueueLock } from './store.js';
 
-const NO_LIMITS: QueueSettings = { maxParallel: null, pool: null, runsPerGpu: 1 };
 const UP_TIMEOUT_MS = 60_000;
 
 export interface PassResult {

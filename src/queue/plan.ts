@@ -14,6 +14,9 @@ export interface QueueSettings {
   runsPerGpu: number;
 }
 
+/** No queue section: no limit on runs at once and no GPU pool. */
+export const NO_LIMITS: QueueSettings = { maxParallel: null, pool: null, runsPerGpu: 1 };
+
 /** A run that holds a slot and its GPUs: starting, running, or ended with processes still alive. */
 export interface ActiveRun {
   id: string;
