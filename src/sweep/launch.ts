@@ -67,7 +67,7 @@ export async function startCells(
     writeSweep(registry.runsDir, sweep);
   };
 
-  if (supervisor.startMany && plans.length > 0) {
+  if (supervisor.startMany) {
     const made: { index: number; run: StoredRun; env: Record<string, string> }[] = [];
     for (const { index, plan } of plans) {
       if (interrupt.signal) break;
@@ -146,8 +146,7 @@ export function gatherSweepRuns(registry: Registry, sweepId: string): SweepRunFa
 
 /** K of `--array=0-N%K`: slurm.arrayParallelism, else the queue's maxParallel where one is configured. */
 export function arrayParallelism(config: ResolvedConfig): number | undefined {
-  const queue = (config as ResolvedConfig & { queue?: { maxParallel?: number } }).queue;
-  return config.slurm.arrayParallelism ?? queue?.maxParallel;
+  return config.slurm.arrayParallelism ?? config.queue?.maxParallel ?? undefined;
 }
 
 /** executeLaunch closes the watch it is given; the sweep's one watch must outlive each cell. */
